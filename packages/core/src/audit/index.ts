@@ -1,0 +1,3 @@
+export * from './fingerprint.ts';
+export * from './run.ts';
+export * from './types.ts';

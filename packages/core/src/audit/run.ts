@@ -1,0 +1,168 @@
+import { rollUpCompliance } from '../compliance/evaluate.ts';
+import type { FrameworkResult } from '../compliance/model.ts';
+import { activeExceptions, findException } from '../exceptions/match.ts';
+import type { ExceptionsFile } from '../exceptions/model.ts';
+import { buildRbacIndex } from '../rbac/index-builder.ts';
+import type { Coverage, Snapshot, Source } from '../snapshot/model.ts';
+import { fingerprintOf } from './fingerprint.ts';
+import {
+  type AuditOptions,
+  type Check,
+  type CheckContext,
+  type CheckResult,
+  type CheckStatus,
+  type Finding,
+  SEVERITIES,
+  type Severity,
+  severityRank,
+} from './types.ts';
+
+export interface AuditSummary {
+  findings: { fail: number; suppressed: number };
+  /** Failing findings by severity (suppressed ones are counted apart). */
+  bySeverity: Record<Severity, number>;
+  checks: Record<CheckStatus, number>;
+}
+
+export interface AuditReport {
+  cluster: Snapshot['cluster'];
+  /** `partial` when any input a check needs was not read completely. */
+  status: 'complete' | 'partial';
+  coverage: Partial<Record<Source, Coverage>>;
+  summary: AuditSummary;
+  findings: Finding[];
+  checks: CheckResult[];
+  compliance: FrameworkResult[];
+  warnings: string[];
+}
+
+export interface RunAuditInput {
+  snapshot: Snapshot;
+  checks: readonly Check[];
+  options: AuditOptions;
+  exceptions?: ExceptionsFile;
+}
+
+/** Which checks can run: missing input makes a check `not_evaluated`, never a silent pass. */
+export function readiness(
+  check: Check,
+  coverage: Snapshot['coverage'],
+): { status: 'ready' } | { status: 'not_evaluated' | 'not_applicable'; reason: string } {
+  const missing: string[] = [];
+  const inapplicable: string[] = [];
+  for (const source of check.meta.reads) {
+    const entry = coverage[source];
+    if (!entry) missing.push(`${source}: not collected`);
+    else if (entry.status === 'not_applicable')
+      inapplicable.push(entry.reason ?? `${source}: not applicable`);
+    else if (entry.status !== 'complete')
+      missing.push(`${source}: ${entry.status}${entry.reason ? ` (${entry.reason})` : ''}`);
+  }
+  if (missing.length > 0) return { status: 'not_evaluated', reason: missing.join('; ') };
+  if (check.meta.reads.length > 0 && inapplicable.length === check.meta.reads.length) {
+    return { status: 'not_applicable', reason: [...new Set(inapplicable)].join('; ') };
+  }
+  return { status: 'ready' };
+}
+
+/** Runs every check over one snapshot. Pure: the same input gives the same report. */
+export function runAudit(input: RunAuditInput): AuditReport {
+  const { snapshot, options } = input;
+  const context: CheckContext = { snapshot, rbac: buildRbacIndex(snapshot), options };
+  const exceptions = activeExceptions(input.exceptions, options.now);
+  const findings: Finding[] = [];
+  const results: CheckResult[] = [];
+  for (const check of input.checks) {
+    const ready = readiness(check, snapshot.coverage);
+    if (ready.status !== 'ready') {
+      results.push({
+        checkId: check.meta.id,
+        status: ready.status,
+        reason: ready.reason,
+        failed: 0,
+        suppressed: 0,
+      });
+      continue;
+    }
+    let drafts: ReturnType<Check['run']>;
+    try {
+      drafts = check.run(context);
+    } catch (error) {
+      results.push({
+        checkId: check.meta.id,
+        status: 'not_evaluated',
+        reason: `the check failed: ${(error as Error).message}`,
+        failed: 0,
+        suppressed: 0,
+      });
+      continue;
+    }
+    const seen = new Set<string>();
+    let failed = 0;
+    let suppressed = 0;
+    for (const draft of drafts) {
+      const fingerprint = fingerprintOf(check.meta.id, draft.resource, draft.subject, draft.discriminator);
+      if (seen.has(fingerprint)) continue;
+      seen.add(fingerprint);
+      const finding: Finding = {
+        checkId: check.meta.id,
+        title: check.meta.title,
+        severity: draft.severity ?? check.meta.severity,
+        status: 'fail',
+        resource: draft.resource,
+        message: draft.message,
+        evidence: draft.evidence,
+        controls: check.meta.controls,
+        fingerprint,
+      };
+      if (draft.subject) finding.subject = draft.subject;
+      const exception = findException(finding, exceptions);
+      if (exception) {
+        finding.status = 'suppressed';
+        finding.suppression = {
+          exceptionId: exception.id,
+          reason: exception.reason,
+          source: exception.source,
+        };
+        suppressed++;
+      } else {
+        failed++;
+      }
+      findings.push(finding);
+    }
+    results.push({ checkId: check.meta.id, status: failed > 0 ? 'fail' : 'pass', failed, suppressed });
+  }
+  findings.sort(compareFindings);
+  const summary: AuditSummary = {
+    findings: { fail: 0, suppressed: 0 },
+    bySeverity: Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>,
+    checks: { pass: 0, fail: 0, not_evaluated: 0, not_applicable: 0 },
+  };
+  for (const finding of findings) {
+    summary.findings[finding.status]++;
+    if (finding.status === 'fail') summary.bySeverity[finding.severity]++;
+  }
+  for (const result of results) summary.checks[result.status]++;
+  const partial = Object.values(snapshot.coverage).some(
+    (c) => c.status !== 'complete' && c.status !== 'not_applicable',
+  );
+  return {
+    cluster: snapshot.cluster,
+    status: partial ? 'partial' : 'complete',
+    coverage: snapshot.coverage,
+    summary,
+    findings,
+    checks: results,
+    compliance: rollUpCompliance(input.checks, results),
+    warnings: snapshot.warnings,
+  };
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    (a.status === b.status ? 0 : a.status === 'fail' ? -1 : 1) ||
+    severityRank(b.severity) - severityRank(a.severity) ||
+    a.checkId.localeCompare(b.checkId) ||
+    a.fingerprint.localeCompare(b.fingerprint)
+  );
+}

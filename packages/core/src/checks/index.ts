@@ -1,0 +1,1 @@
+export { CHECKS } from './registry.gen.ts';

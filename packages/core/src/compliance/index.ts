@@ -1,0 +1,3 @@
+export * from './evaluate.ts';
+export { FRAMEWORKS } from './frameworks/index.ts';
+export * from './model.ts';

@@ -1,0 +1,3 @@
+export * from './defaults.ts';
+export * from './match.ts';
+export * from './model.ts';

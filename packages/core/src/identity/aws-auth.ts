@@ -1,0 +1,99 @@
+import { parse } from 'yaml';
+import type { AwsAuthConfigMap } from '../snapshot/model.ts';
+
+/** One IAM principal mapped to a Kubernetes username and groups by the `aws-auth` ConfigMap. */
+export interface AwsAuthMapping {
+  source: 'mapRoles' | 'mapUsers';
+  /** Position in its list, for evidence. */
+  index: number;
+  arn: string;
+  username?: string;
+  groups: string[];
+}
+
+export interface AwsAuthProblem {
+  key: 'mapRoles' | 'mapUsers' | 'mapAccounts';
+  index?: number;
+  problem: string;
+}
+
+export interface ParsedAwsAuth {
+  mappings: AwsAuthMapping[];
+  accounts: string[];
+  problems: AwsAuthProblem[];
+}
+
+function parseList(
+  text: string | undefined,
+  key: AwsAuthProblem['key'],
+  problems: AwsAuthProblem[],
+): unknown[] {
+  if (text === undefined || text.trim() === '') return [];
+  let value: unknown;
+  try {
+    value = parse(text, { maxAliasCount: 50 });
+  } catch (error) {
+    problems.push({ key, problem: `is not valid YAML (${(error as Error).name})` });
+    return [];
+  }
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) {
+    problems.push({ key, problem: 'is not a YAML list' });
+    return [];
+  }
+  return value;
+}
+
+/**
+ * Reads `mapRoles`, `mapUsers` and `mapAccounts` as EKS does. Nothing here throws: whatever EKS would
+ * ignore or reject becomes a problem, reported by the malformed-mapping check.
+ */
+export function parseAwsAuth(configMap: AwsAuthConfigMap | null): ParsedAwsAuth {
+  const out: ParsedAwsAuth = { mappings: [], accounts: [], problems: [] };
+  if (!configMap) return out;
+  for (const source of ['mapRoles', 'mapUsers'] as const) {
+    const arnKey = source === 'mapRoles' ? 'rolearn' : 'userarn';
+    const items = parseList(configMap[source], source, out.problems);
+    items.forEach((item, index) => {
+      if (!item || typeof item !== 'object' || Array.isArray(item)) {
+        out.problems.push({ key: source, index, problem: 'entry is not a mapping' });
+        return;
+      }
+      const record = item as Record<string, unknown>;
+      const arn = record[arnKey];
+      if (typeof arn !== 'string' || arn === '') {
+        out.problems.push({ key: source, index, problem: `entry has no ${arnKey}` });
+        return;
+      }
+      const groups = record.groups;
+      if (groups !== undefined && groups !== null && !Array.isArray(groups)) {
+        out.problems.push({ key: source, index, problem: 'groups is not a list' });
+      }
+      const mapping: AwsAuthMapping = {
+        source,
+        index,
+        arn,
+        groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+      };
+      if (typeof record.username === 'string') mapping.username = record.username;
+      out.mappings.push(mapping);
+    });
+  }
+  parseList(configMap.mapAccounts, 'mapAccounts', out.problems).forEach((account, index) => {
+    const value = typeof account === 'number' ? String(account) : account;
+    if (typeof value === 'string' && /^\d{12}$/.test(value)) out.accounts.push(value);
+    else out.problems.push({ key: 'mapAccounts', index, problem: 'entry is not a 12-digit account id' });
+  });
+  return out;
+}
+
+/** The account id of an IAM or STS ARN, if it has one. */
+export function accountOfArn(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts.length >= 6 && /^\d{12}$/.test(parts[4] ?? '') ? parts[4] : undefined;
+}
+
+/** True when a username or group is a template EKS fills at login (`{{SessionName}}`, `{{EC2PrivateDNSName}}`). */
+export function isTemplated(name: string): boolean {
+  return name.includes('{{');
+}

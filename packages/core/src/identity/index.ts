@@ -1,0 +1,2 @@
+export * from './access-policies.ts';
+export * from './aws-auth.ts';

@@ -1,0 +1,452 @@
+import { ACCESS_POLICIES, accessPolicyName } from '../identity/access-policies.ts';
+import { isTemplated, parseAwsAuth } from '../identity/aws-auth.ts';
+import type { ClusterRole, PolicyRule, Snapshot } from '../snapshot/model.ts';
+import { selectorMatches } from './labels.ts';
+import {
+  CLUSTER_SCOPED_RESOURCES,
+  isFullWildcardRule,
+  matchNonResourceRule,
+  matchResourceRule,
+  type ResourceRequest,
+  type RuleMatch,
+} from './match.ts';
+
+export type SubjectKind = 'User' | 'Group' | 'ServiceAccount' | 'IAMPrincipal';
+
+/** Who holds a permission. IAM principals come from aws-auth entries and EKS access entries. */
+export interface SubjectRef {
+  kind: SubjectKind;
+  name: string;
+  namespace?: string;
+}
+
+export function subjectKey(subject: SubjectRef): string {
+  return subject.kind === 'ServiceAccount'
+    ? `ServiceAccount:${subject.namespace ?? ''}/${subject.name}`
+    : `${subject.kind}:${subject.name}`;
+}
+
+/** A role as the index sees it: rules after aggregation, and whether the object exists at all. */
+export interface RoleInfo {
+  kind: 'ClusterRole' | 'Role' | 'AccessPolicy' | 'Authorizer';
+  name: string;
+  namespace?: string;
+  exists: boolean;
+  rules: PolicyRule[];
+  /** ClusterRoles whose rules an aggregationRule pulled in. */
+  aggregatedFrom?: string[];
+  labels?: Record<string, string>;
+}
+
+export interface BindingRef {
+  kind: 'ClusterRoleBinding' | 'RoleBinding' | 'AccessPolicyAssociation' | 'Authorizer';
+  name: string;
+  namespace?: string;
+}
+
+/** How an IAM principal reaches a Kubernetes identity. */
+export interface PrincipalMapping {
+  kind: 'aws-auth' | 'access-entry';
+  principalArn: string;
+  username?: string;
+  groups: string[];
+  /** aws-auth list and position, for evidence. */
+  source?: 'mapRoles' | 'mapUsers';
+  index?: number;
+  accessPolicies?: { policyArn: string; scope: 'cluster' | 'namespace'; namespaces: string[] }[];
+}
+
+/** A role bound to subjects, in a namespace or (namespace null) cluster-wide. */
+export interface BoundRole {
+  binding: BindingRef;
+  role: RoleInfo;
+  namespace: string | null;
+  subjects: SubjectRef[];
+}
+
+/** One way a subject holds a permission: subject -> (mapping) -> binding -> role -> rule. */
+export interface Grant {
+  subject: SubjectRef;
+  binding: BindingRef;
+  role: RoleInfo;
+  ruleIndex: number;
+  rule: PolicyRule;
+  namespace: string | null;
+  /** `names` when the rule only covers the objects listed in its resourceNames. */
+  match: Exclude<RuleMatch, null>;
+  /** For an IAM principal: the mapping and the Kubernetes user or group it reached the binding through. */
+  via?: { mapping: PrincipalMapping; through: SubjectRef };
+}
+
+export type WhoCanQuery =
+  | (ResourceRequest & { namespace?: string; nonResourceURL?: undefined })
+  | { verb: string; nonResourceURL: string; namespace?: undefined };
+
+export interface QueryOptions {
+  /** Add rows for IAM principals mapped onto the users and groups found (default true). */
+  expandPrincipals?: boolean;
+}
+
+/** Groups Kubernetes adds to every request of such a subject; bindings to them apply implicitly. */
+export function implicitGroups(subject: SubjectRef): string[] {
+  if (subject.kind === 'ServiceAccount') {
+    return [
+      'system:serviceaccounts',
+      `system:serviceaccounts:${subject.namespace ?? ''}`,
+      'system:authenticated',
+    ];
+  }
+  if (subject.kind === 'User' || subject.kind === 'IAMPrincipal') {
+    return subject.name === 'system:anonymous' ? ['system:unauthenticated'] : ['system:authenticated'];
+  }
+  return [];
+}
+
+const SYSTEM_MASTERS_RULES: PolicyRule[] = [
+  { verbs: ['*'], apiGroups: ['*'], resources: ['*'], resourceNames: [], nonResourceURLs: [] },
+  { verbs: ['*'], apiGroups: [], resources: [], resourceNames: [], nonResourceURLs: ['*'] },
+];
+
+/**
+ * The RBAC index of one snapshot: every binding resolved to its role's effective rules, every IAM principal
+ * resolved to the users and groups it becomes. Built once per audit; every permission question is a query.
+ */
+export class RbacIndex {
+  readonly roles = new Map<string, RoleInfo>();
+  readonly boundRoles: BoundRole[] = [];
+  readonly principals: PrincipalMapping[] = [];
+  /** Bindings whose roleRef names a role that does not exist. */
+  readonly danglingRoleRefs: BoundRole[] = [];
+  private readonly bySubject = new Map<string, BoundRole[]>();
+  private readonly principalsByUser = new Map<string, PrincipalMapping[]>();
+  private readonly principalsByGroup = new Map<string, PrincipalMapping[]>();
+  private readonly subjectsByKey = new Map<string, SubjectRef>();
+
+  constructor(snapshot: Snapshot) {
+    const k8s = snapshot.kubernetes;
+    this.indexClusterRoles(k8s.clusterRoles);
+    for (const role of k8s.roles) {
+      this.roles.set(roleKey('Role', role.name, role.namespace), {
+        kind: 'Role',
+        name: role.name,
+        namespace: role.namespace,
+        exists: true,
+        rules: role.rules,
+        labels: role.labels,
+      });
+    }
+    // system:masters is answered by the authorizer before RBAC: its members can do everything.
+    this.addBound({
+      binding: { kind: 'Authorizer', name: 'system:masters' },
+      role: { kind: 'Authorizer', name: 'system:masters', exists: true, rules: SYSTEM_MASTERS_RULES },
+      namespace: null,
+      subjects: [{ kind: 'Group', name: 'system:masters' }],
+    });
+    for (const binding of k8s.clusterRoleBindings) {
+      this.bind(
+        { kind: 'ClusterRoleBinding', name: binding.name },
+        binding.roleRef.kind === 'ClusterRole' ? roleKey('ClusterRole', binding.roleRef.name) : null,
+        binding.roleRef,
+        null,
+        binding.subjects.map((s) => toSubjectRef(s, undefined)),
+      );
+    }
+    for (const binding of k8s.roleBindings) {
+      const key =
+        binding.roleRef.kind === 'ClusterRole'
+          ? roleKey('ClusterRole', binding.roleRef.name)
+          : roleKey('Role', binding.roleRef.name, binding.namespace);
+      this.bind(
+        { kind: 'RoleBinding', name: binding.name, namespace: binding.namespace },
+        key,
+        binding.roleRef,
+        binding.namespace,
+        binding.subjects.map((s) => toSubjectRef(s, binding.namespace)),
+      );
+    }
+    this.indexPrincipals(snapshot);
+  }
+
+  private indexClusterRoles(clusterRoles: ClusterRole[]) {
+    const byName = new Map<string, ClusterRole>();
+    for (const role of clusterRoles) byName.set(role.name, role);
+    const resolved = new Map<string, { rules: PolicyRule[]; from: string[] }>();
+    const resolving = new Set<string>();
+    const resolve = (role: ClusterRole): { rules: PolicyRule[]; from: string[] } => {
+      const done = resolved.get(role.name);
+      if (done) return done;
+      if (!role.aggregationRule || resolving.has(role.name)) return { rules: role.rules, from: [] };
+      resolving.add(role.name);
+      const rules = [...role.rules];
+      const seen = new Set(rules.map(ruleSignature));
+      const from: string[] = [];
+      for (const other of clusterRoles) {
+        if (other.name === role.name) continue;
+        if (!role.aggregationRule.clusterRoleSelectors.some((sel) => selectorMatches(sel, other.labels)))
+          continue;
+        from.push(other.name);
+        for (const rule of resolve(other).rules) {
+          const signature = ruleSignature(rule);
+          if (!seen.has(signature)) {
+            seen.add(signature);
+            rules.push(rule);
+          }
+        }
+      }
+      resolving.delete(role.name);
+      const result = { rules, from };
+      resolved.set(role.name, result);
+      return result;
+    };
+    for (const role of byName.values()) {
+      const { rules, from } = resolve(role);
+      const info: RoleInfo = {
+        kind: 'ClusterRole',
+        name: role.name,
+        exists: true,
+        rules,
+        labels: role.labels,
+      };
+      if (role.aggregationRule) info.aggregatedFrom = from;
+      this.roles.set(roleKey('ClusterRole', role.name), info);
+    }
+  }
+
+  private bind(
+    binding: BindingRef,
+    key: string | null,
+    roleRef: { kind: 'Role' | 'ClusterRole'; name: string },
+    namespace: string | null,
+    subjects: SubjectRef[],
+  ) {
+    const role = key ? this.roles.get(key) : undefined;
+    if (!role) {
+      const missing: RoleInfo = { kind: roleRef.kind, name: roleRef.name, exists: false, rules: [] };
+      if (roleRef.kind === 'Role' && namespace) missing.namespace = namespace;
+      this.danglingRoleRefs.push({ binding, role: missing, namespace, subjects });
+      for (const subject of subjects) this.subjectsByKey.set(subjectKey(subject), subject);
+      return;
+    }
+    this.addBound({ binding, role, namespace, subjects });
+  }
+
+  private addBound(bound: BoundRole) {
+    this.boundRoles.push(bound);
+    for (const subject of bound.subjects) {
+      const key = subjectKey(subject);
+      this.subjectsByKey.set(key, subject);
+      pushTo(this.bySubject, key, bound);
+    }
+  }
+
+  private indexPrincipals(snapshot: Snapshot) {
+    const awsAuth = parseAwsAuth(snapshot.kubernetes.awsAuth);
+    for (const entry of awsAuth.mappings) {
+      const mapping: PrincipalMapping = {
+        kind: 'aws-auth',
+        principalArn: entry.arn,
+        groups: entry.groups,
+        source: entry.source,
+        index: entry.index,
+      };
+      if (entry.username !== undefined) mapping.username = entry.username;
+      this.addPrincipal(mapping);
+    }
+    for (const entry of snapshot.eks?.accessEntries ?? []) {
+      const groups = [...entry.kubernetesGroups];
+      if (entry.type === 'EC2_LINUX' || entry.type === 'EC2_WINDOWS' || entry.type === 'HYBRID_LINUX') {
+        groups.push('system:nodes');
+      }
+      const mapping: PrincipalMapping = {
+        kind: 'access-entry',
+        principalArn: entry.principalArn,
+        groups,
+        accessPolicies: entry.associatedAccessPolicies.map((p) => ({
+          policyArn: p.policyArn,
+          scope: p.accessScope.type,
+          namespaces: p.accessScope.namespaces,
+        })),
+      };
+      if (entry.username !== undefined) mapping.username = entry.username;
+      this.addPrincipal(mapping);
+      const subject: SubjectRef = { kind: 'IAMPrincipal', name: entry.principalArn };
+      for (const policy of entry.associatedAccessPolicies) {
+        const name = accessPolicyName(policy.policyArn);
+        const definition = ACCESS_POLICIES[name];
+        const role: RoleInfo = {
+          kind: 'AccessPolicy',
+          name,
+          exists: definition !== undefined,
+          rules: definition?.rules ?? [],
+        };
+        const binding: BindingRef = {
+          kind: 'AccessPolicyAssociation',
+          name: `${entry.principalArn} -> ${name}`,
+        };
+        if (policy.accessScope.type === 'cluster') {
+          this.addBound({ binding, role, namespace: null, subjects: [subject] });
+        } else {
+          for (const ns of policy.accessScope.namespaces) {
+            this.addBound({
+              binding: { ...binding, namespace: ns },
+              role,
+              namespace: ns,
+              subjects: [subject],
+            });
+          }
+        }
+      }
+    }
+  }
+
+  private addPrincipal(mapping: PrincipalMapping) {
+    this.principals.push(mapping);
+    this.subjectsByKey.set(`IAMPrincipal:${mapping.principalArn}`, {
+      kind: 'IAMPrincipal',
+      name: mapping.principalArn,
+    });
+    if (mapping.username && !isTemplated(mapping.username)) {
+      pushTo(this.principalsByUser, mapping.username, mapping);
+    }
+    for (const group of mapping.groups) pushTo(this.principalsByGroup, group, mapping);
+  }
+
+  /** Every subject named by a binding or an identity mapping. */
+  subjects(): SubjectRef[] {
+    return [...this.subjectsByKey.values()];
+  }
+
+  /** Mappings that make an IAM principal the given Kubernetes user or a member of the given group. */
+  principalsFor(subject: SubjectRef): PrincipalMapping[] {
+    if (subject.kind === 'User') return this.principalsByUser.get(subject.name) ?? [];
+    if (subject.kind === 'Group') return this.principalsByGroup.get(subject.name) ?? [];
+    return [];
+  }
+
+  /** The roles bound directly to a subject (and, with `implicit`, to the groups Kubernetes adds to it). */
+  boundTo(subject: SubjectRef, options: { implicit?: boolean } = {}): BoundRole[] {
+    const out = [...(this.bySubject.get(subjectKey(subject)) ?? [])];
+    if (subject.kind === 'IAMPrincipal') {
+      for (const mapping of this.principals) {
+        if (mapping.principalArn !== subject.name) continue;
+        if (mapping.username && !isTemplated(mapping.username)) {
+          out.push(...(this.bySubject.get(`User:${mapping.username}`) ?? []));
+        }
+        for (const group of mapping.groups) out.push(...(this.bySubject.get(`Group:${group}`) ?? []));
+      }
+    }
+    if (options.implicit) {
+      for (const group of implicitGroups(subject)) out.push(...(this.bySubject.get(`Group:${group}`) ?? []));
+    }
+    return [...new Set(out)];
+  }
+
+  /**
+   * Who can do this: every (subject, binding, role, rule) that grants the request, like kubectl-who-can.
+   * With a namespace, grants in that namespace and cluster-wide ones; without, grants anywhere.
+   */
+  whoCan(query: WhoCanQuery, options: QueryOptions = {}): Grant[] {
+    const rows: Grant[] = [];
+    const clusterScoped = query.nonResourceURL !== undefined || CLUSTER_SCOPED_RESOURCES.has(query.resource);
+    for (const bound of this.boundRoles) {
+      if (bound.namespace !== null) {
+        if (clusterScoped) continue;
+        if (query.namespace !== undefined && bound.namespace !== query.namespace) continue;
+      }
+      const rules = bound.role.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i]!;
+        let match: RuleMatch;
+        if (query.nonResourceURL !== undefined) {
+          // Non-resource URLs are only granted by ClusterRoles bound cluster-wide.
+          match =
+            bound.namespace === null && matchNonResourceRule(rule, query.verb, query.nonResourceURL)
+              ? 'all'
+              : null;
+        } else {
+          match = matchResourceRule(rule, query);
+        }
+        if (!match) continue;
+        for (const subject of bound.subjects) {
+          rows.push({
+            subject,
+            binding: bound.binding,
+            role: bound.role,
+            ruleIndex: i,
+            rule,
+            namespace: bound.namespace,
+            match,
+          });
+        }
+      }
+    }
+    if (options.expandPrincipals === false || this.principals.length === 0) return rows;
+    const expanded: Grant[] = [];
+    for (const row of rows) {
+      for (const mapping of this.principalsFor(row.subject)) {
+        expanded.push({
+          ...row,
+          subject: { kind: 'IAMPrincipal', name: mapping.principalArn },
+          via: { mapping, through: row.subject },
+        });
+      }
+    }
+    return expanded.length ? rows.concat(expanded) : rows;
+  }
+
+  /** Grants one subject holds for the request (direct, through its IAM mappings, and optionally implicit groups). */
+  grantsFor(subject: SubjectRef, query: WhoCanQuery, options: { implicit?: boolean } = {}): Grant[] {
+    const key = subjectKey(subject);
+    const groups = options.implicit
+      ? new Set(implicitGroups(subject).map((g) => `Group:${g}`))
+      : new Set<string>();
+    return this.whoCan(query).filter((row) => {
+      const rowKey = subjectKey(row.subject);
+      return rowKey === key || groups.has(rowKey);
+    });
+  }
+
+  /** True when the subject holds `*` on `*` in `*` cluster-wide: full control of the cluster. */
+  isClusterAdminEquivalent(subject: SubjectRef, options: { implicit?: boolean } = {}): boolean {
+    return this.boundTo(subject, options).some(
+      (bound) => bound.namespace === null && bound.role.rules.some(isFullWildcardRule),
+    );
+  }
+}
+
+function toSubjectRef(
+  subject: { kind: SubjectKind; name: string; namespace?: string | undefined },
+  bindingNamespace: string | undefined,
+): SubjectRef {
+  if (subject.kind === 'ServiceAccount') {
+    const namespace = subject.namespace ?? bindingNamespace;
+    return namespace === undefined
+      ? { kind: subject.kind, name: subject.name }
+      : { kind: subject.kind, name: subject.name, namespace };
+  }
+  return { kind: subject.kind, name: subject.name };
+}
+
+export function roleKey(kind: 'Role' | 'ClusterRole', name: string, namespace?: string): string {
+  return kind === 'Role' ? `Role:${namespace}/${name}` : `ClusterRole:${name}`;
+}
+
+function ruleSignature(rule: PolicyRule): string {
+  return JSON.stringify([
+    rule.verbs,
+    rule.apiGroups,
+    rule.resources,
+    rule.resourceNames,
+    rule.nonResourceURLs,
+  ]);
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export function buildRbacIndex(snapshot: Snapshot): RbacIndex {
+  return new RbacIndex(snapshot);
+}

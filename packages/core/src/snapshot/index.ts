@@ -1,0 +1,3 @@
+export * from './kubernetes.ts';
+export * from './load.ts';
+export * from './model.ts';
