@@ -11,6 +11,7 @@ export default defineConfig({
     ],
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
