@@ -1,3 +1,4 @@
+import { InputError } from '../errors.ts';
 import type { PolicyRule } from '../snapshot/model.ts';
 
 /**
@@ -71,14 +72,23 @@ export function matchResourceRule(rule: PolicyRule, request: ResourceRequest): R
   return resourceNameMatch(rule, request.name);
 }
 
-/** Non-resource URLs: `*`, an exact path, or a prefix ending in `*` (`/healthz/*`). */
+/**
+ * Non-resource URLs: `*`, an exact path, or a prefix ending in `*` (`/healthz/*`). Like the authorizer's
+ * strings.TrimRight, every trailing `*` is dropped before the prefix comparison (`/api**` is `/api*`).
+ */
 export function matchNonResourceRule(rule: PolicyRule, verb: string, path: string): boolean {
   if (!verbMatches(rule, verb)) return false;
   for (const spec of rule.nonResourceURLs) {
     if (spec === ALL || spec === path) return true;
-    if (spec.endsWith('*') && path.startsWith(spec.slice(0, -1))) return true;
+    if (spec.endsWith('*') && path.startsWith(trimTrailingStars(spec))) return true;
   }
   return false;
+}
+
+function trimTrailingStars(value: string): string {
+  let end = value.length;
+  while (end > 0 && value.charCodeAt(end - 1) === 42 /* '*' */) end--;
+  return value.slice(0, end);
 }
 
 /** A rule equivalent to `*` verbs on `*` resources in `*` groups: full control of whatever it is scoped to. */
@@ -169,6 +179,20 @@ export const CLUSTER_SCOPED_RESOURCES: ReadonlySet<string> = new Set([
   'userextras',
   'uids',
   'signers',
+  'componentstatuses',
+  'apiservices',
+  'priorityclasses',
+  'runtimeclasses',
+  'ingressclasses',
+  'csidrivers',
+  'csinodes',
+  'volumeattachments',
+  'flowschemas',
+  'prioritylevelconfigurations',
+  'mutatingadmissionpolicies',
+  'mutatingadmissionpolicybindings',
+  'selfsubjectreviews',
+  'clustertrustbundles',
 ]);
 
 /**
@@ -176,7 +200,14 @@ export const CLUSTER_SCOPED_RESOURCES: ReadonlySet<string> = new Set([
  * The group is looked up for well-known resources; otherwise it stays undefined (any group).
  */
 export function parseResourceArg(arg: string): { resource: string; apiGroup?: string; subresource?: string } {
-  const [head = '', subresource] = arg.split('/', 2);
+  const parts = arg.split('/');
+  const [head = '', subresource] = parts;
+  if (parts.length > 2 || head === '' || head.startsWith('.') || subresource === '') {
+    throw new InputError(
+      'resource',
+      `"${arg.slice(0, 200)}" is not RESOURCE[.GROUP][/SUBRESOURCE] (e.g. pods, deployments.apps, pods/exec)`,
+    );
+  }
   const dot = head.indexOf('.');
   const resource = dot === -1 ? head : head.slice(0, dot);
   const group = dot === -1 ? KNOWN_RESOURCE_GROUPS[resource] : head.slice(dot + 1);
