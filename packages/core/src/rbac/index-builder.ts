@@ -102,6 +102,13 @@ export function implicitGroups(subject: SubjectRef): string[] {
   return [];
 }
 
+const NODE_ENTRY_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  EC2_LINUX: ['system:nodes'],
+  EC2_WINDOWS: ['system:nodes'],
+  HYBRID_LINUX: ['system:nodes'],
+  FARGATE_LINUX: ['system:nodes', 'system:node-proxier'],
+};
+
 const SYSTEM_MASTERS_RULES: PolicyRule[] = [
   { verbs: ['*'], apiGroups: ['*'], resources: ['*'], resourceNames: [], nonResourceURLs: [] },
   { verbs: ['*'], apiGroups: [], resources: [], resourceNames: [], nonResourceURLs: ['*'] },
@@ -167,47 +174,69 @@ export class RbacIndex {
     this.indexPrincipals(snapshot);
   }
 
+  /**
+   * Resolves aggregationRules the way the clusterrole-aggregation controller converges: an aggregated role
+   * holds its own rules plus those of every ClusterRole its selectors reach, directly or through other
+   * aggregated roles. Walking the reachable set (not recursing) makes chains of any length and cycles
+   * (every role in a cycle ends up with the rules of all of them) independent of the order of the input.
+   */
   private indexClusterRoles(clusterRoles: ClusterRole[]) {
     const byName = new Map<string, ClusterRole>();
     for (const role of clusterRoles) byName.set(role.name, role);
-    const resolved = new Map<string, { rules: PolicyRule[]; from: string[] }>();
-    const resolving = new Set<string>();
-    const resolve = (role: ClusterRole): { rules: PolicyRule[]; from: string[] } => {
-      const done = resolved.get(role.name);
-      if (done) return done;
-      if (!role.aggregationRule || resolving.has(role.name)) return { rules: role.rules, from: [] };
-      resolving.add(role.name);
-      const rules = [...role.rules];
-      const seen = new Set(rules.map(ruleSignature));
-      const from: string[] = [];
-      for (const other of clusterRoles) {
-        if (other.name === role.name) continue;
-        if (!role.aggregationRule.clusterRoleSelectors.some((sel) => selectorMatches(sel, other.labels)))
-          continue;
-        from.push(other.name);
-        for (const rule of resolve(other).rules) {
-          const signature = ruleSignature(rule);
-          if (!seen.has(signature)) {
-            seen.add(signature);
-            rules.push(rule);
-          }
+    const all = [...byName.values()];
+    // `key=value` -> roles with that label, so a selector with matchLabels only looks at candidates.
+    const byLabel = new Map<string, ClusterRole[]>();
+    for (const role of all) {
+      for (const [key, value] of Object.entries(role.labels)) pushTo(byLabel, `${key}=${value}`, role);
+    }
+    const selected = new Map<string, ClusterRole[]>();
+    for (const role of all) {
+      if (!role.aggregationRule) continue;
+      const picked = new Set<ClusterRole>();
+      for (const selector of role.aggregationRule.clusterRoleSelectors) {
+        const first = Object.entries(selector.matchLabels ?? {})[0];
+        const candidates = first ? (byLabel.get(`${first[0]}=${first[1]}`) ?? []) : all;
+        for (const other of candidates) {
+          if (other.name !== role.name && selectorMatches(selector, other.labels)) picked.add(other);
         }
       }
-      resolving.delete(role.name);
-      const result = { rules, from };
-      resolved.set(role.name, result);
-      return result;
-    };
-    for (const role of byName.values()) {
-      const { rules, from } = resolve(role);
+      // Input order, as the controller lists roles; keeps evidence stable.
+      selected.set(
+        role.name,
+        all.filter((other) => picked.has(other)),
+      );
+    }
+    for (const role of all) {
       const info: RoleInfo = {
         kind: 'ClusterRole',
         name: role.name,
         exists: true,
-        rules,
+        rules: role.rules,
         labels: role.labels,
       };
-      if (role.aggregationRule) info.aggregatedFrom = from;
+      if (role.aggregationRule) {
+        const rules = [...role.rules];
+        const seen = new Set(rules.map(ruleSignature));
+        const from: string[] = [];
+        const visited = new Set<string>([role.name]);
+        const queue = [...(selected.get(role.name) ?? [])];
+        for (let i = 0; i < queue.length; i++) {
+          const other = queue[i]!;
+          if (visited.has(other.name)) continue;
+          visited.add(other.name);
+          from.push(other.name);
+          for (const rule of other.rules) {
+            const signature = ruleSignature(rule);
+            if (!seen.has(signature)) {
+              seen.add(signature);
+              rules.push(rule);
+            }
+          }
+          for (const next of selected.get(other.name) ?? []) if (!visited.has(next.name)) queue.push(next);
+        }
+        info.rules = rules;
+        info.aggregatedFrom = from;
+      }
       this.roles.set(roleKey('ClusterRole', role.name), info);
     }
   }
@@ -254,8 +283,10 @@ export class RbacIndex {
     }
     for (const entry of snapshot.eks?.accessEntries ?? []) {
       const groups = [...entry.kubernetesGroups];
-      if (entry.type === 'EC2_LINUX' || entry.type === 'EC2_WINDOWS' || entry.type === 'HYBRID_LINUX') {
-        groups.push('system:nodes');
+      // EKS puts node-type entries in system:nodes (Fargate also in system:node-proxier) whether or not the
+      // API response lists the group; listing it twice must not double every grant.
+      if (entry.type && NODE_ENTRY_GROUPS[entry.type]) {
+        for (const group of NODE_ENTRY_GROUPS[entry.type]!) if (!groups.includes(group)) groups.push(group);
       }
       const mapping: PrincipalMapping = {
         kind: 'access-entry',
@@ -325,20 +356,23 @@ export class RbacIndex {
 
   /** The roles bound directly to a subject (and, with `implicit`, to the groups Kubernetes adds to it). */
   boundTo(subject: SubjectRef, options: { implicit?: boolean } = {}): BoundRole[] {
-    const out = [...(this.bySubject.get(subjectKey(subject)) ?? [])];
+    // A Set, filled without spreading: a group such as system:authenticated can be bound very many times.
+    const out = new Set<BoundRole>();
+    const add = (key: string) => {
+      for (const bound of this.bySubject.get(key) ?? []) out.add(bound);
+    };
+    add(subjectKey(subject));
     if (subject.kind === 'IAMPrincipal') {
       for (const mapping of this.principals) {
         if (mapping.principalArn !== subject.name) continue;
-        if (mapping.username && !isTemplated(mapping.username)) {
-          out.push(...(this.bySubject.get(`User:${mapping.username}`) ?? []));
-        }
-        for (const group of mapping.groups) out.push(...(this.bySubject.get(`Group:${group}`) ?? []));
+        if (mapping.username && !isTemplated(mapping.username)) add(`User:${mapping.username}`);
+        for (const group of mapping.groups) add(`Group:${group}`);
       }
     }
     if (options.implicit) {
-      for (const group of implicitGroups(subject)) out.push(...(this.bySubject.get(`Group:${group}`) ?? []));
+      for (const group of implicitGroups(subject)) add(`Group:${group}`);
     }
-    return [...new Set(out)];
+    return [...out];
   }
 
   /**
