@@ -9,13 +9,14 @@ import {
   holdingFinding,
   joinWords,
   type Permission,
+  type ResourceQuery,
   whoHolds,
 } from '../shared/held-permissions.ts';
 import { meta } from './meta.ts';
 
 const SUBRESOURCES = ['exec', 'attach', 'portforward'];
 
-const PERMISSIONS: Permission[] = SUBRESOURCES.flatMap((subresource) =>
+const PERMISSIONS: Permission<ResourceQuery>[] = SUBRESOURCES.flatMap((subresource) =>
   ['create', 'get'].map((verb) => ({
     label: `${verb} pods/${subresource}`,
     query: { verb, apiGroup: '', resource: 'pods', subresource },
@@ -46,7 +47,7 @@ const ACTIONS: Record<string, string> = {
 };
 
 /** `run commands in and open tunnels to the ports of pods in namespace app, ...`. */
-function describeAbility(held: readonly HeldPermission[], namespace: string | null): string {
+function describeAbility(held: readonly HeldPermission<ResourceQuery>[], namespace: string | null): string {
   const subresources = SUBRESOURCES.filter((s) => held.some((h) => h.permission.query.subresource === s));
   const named = held.every((h) => h.grant.match === 'names');
   const pods = named

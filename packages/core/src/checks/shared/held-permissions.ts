@@ -17,14 +17,17 @@ import { describeSubject, grantEvidence, resourceOfGrant } from './grants.ts';
  */
 
 /** A permission a check asks about, with the words its messages use. */
-export interface Permission {
+/** A question about a resource (not a non-resource URL). */
+export type ResourceQuery = Extract<WhoCanQuery, { resource: string }>;
+
+export interface Permission<Q extends WhoCanQuery = WhoCanQuery> {
   /** `create pods/exec`, `update validatingwebhookconfigurations`. */
   label: string;
-  query: WhoCanQuery;
+  query: Q;
 }
 
-export interface HeldPermission {
-  permission: Permission;
+export interface HeldPermission<Q extends WhoCanQuery = WhoCanQuery> {
+  permission: Permission<Q>;
   grant: Grant;
 }
 
@@ -48,8 +51,11 @@ export function isMastersEntry(grant: Grant): boolean {
 }
 
 /** Every grant of each permission, without the ones the authorizer would never apply. */
-export function whoHolds(rbac: RbacIndex, permissions: readonly Permission[]): HeldPermission[] {
-  const out: HeldPermission[] = [];
+export function whoHolds<Q extends WhoCanQuery>(
+  rbac: RbacIndex,
+  permissions: readonly Permission<Q>[],
+): HeldPermission<Q>[] {
+  const out: HeldPermission<Q>[] = [];
   for (const permission of permissions) {
     const namesApply = namesCanApply(permission.query);
     for (const grant of rbac.whoCan(permission.query)) {
@@ -66,16 +72,18 @@ export function bindingKey(binding: BindingRef): string {
 }
 
 /** What one subject holds through one binding. */
-export interface BindingHolding {
+export interface BindingHolding<Q extends WhoCanQuery = WhoCanQuery> {
   subject: SubjectRef;
   /** The first grant found: its binding, role and mapping are the holding's. */
   grant: Grant;
-  held: HeldPermission[];
+  held: HeldPermission<Q>[];
 }
 
 /** Groups grants by subject and binding, keeping the order in which they were found. */
-export function groupBySubjectAndBinding(held: readonly HeldPermission[]): BindingHolding[] {
-  const groups = new Map<string, BindingHolding>();
+export function groupBySubjectAndBinding<Q extends WhoCanQuery>(
+  held: readonly HeldPermission<Q>[],
+): BindingHolding<Q>[] {
+  const groups = new Map<string, BindingHolding<Q>>();
   for (const item of held) {
     const key = `${subjectKey(item.grant.subject)}|${bindingKey(item.grant.binding)}`;
     const group = groups.get(key);

@@ -6,6 +6,7 @@ import {
   groupBySubjectAndBinding,
   holdingFinding,
   type Permission,
+  type ResourceQuery,
   whoHolds,
 } from '../shared/held-permissions.ts';
 import { meta } from './meta.ts';
@@ -14,7 +15,7 @@ const RESOURCES = ['validatingwebhookconfigurations', 'mutatingwebhookconfigurat
 // deletecollection removes every configuration at once: a delete in all but name.
 const VERBS = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 
-const PERMISSIONS: Permission[] = RESOURCES.flatMap((resource) =>
+const PERMISSIONS: Permission<ResourceQuery>[] = RESOURCES.flatMap((resource) =>
   VERBS.map((verb) => ({
     label: `${verb} ${resource}`,
     query: { verb, apiGroup: 'admissionregistration.k8s.io', resource },
