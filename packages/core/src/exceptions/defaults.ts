@@ -89,4 +89,20 @@ export const DEFAULT_EXCEPTIONS: readonly AuditException[] = [
     subject: { kind: 'User', name: 'system:node:*' },
     reason: 'Kubelets; the Node authorizer and NodeRestriction admission narrow what they can do.',
   },
+  {
+    id: 'public-info-viewer',
+    checks: ['anonymous-access'],
+    resource: { kind: 'ClusterRoleBinding', name: 'system:public-info-viewer' },
+    subject: { kind: 'Group', name: 'system:unauthenticated' },
+    reason:
+      'Default binding that lets clients without credentials read /healthz, /livez, /readyz and /version, which load balancers and probes rely on. If its ClusterRole is widened, the anonymous-access check reports the role instead, and this exception does not cover that.',
+  },
+  {
+    id: 'kubeadm-cluster-info',
+    checks: ['anonymous-access'],
+    resource: { kind: 'RoleBinding', namespace: 'kube-public', name: 'kubeadm:bootstrap-signer-clusterinfo' },
+    subject: { kind: 'User', name: 'system:anonymous' },
+    reason:
+      'kubeadm lets joining nodes read the kube-public/cluster-info ConfigMap (cluster CA and endpoint, public by design) before they have credentials. If its Role is widened, the anonymous-access check reports the role instead, and this exception does not cover that.',
+  },
 ];
