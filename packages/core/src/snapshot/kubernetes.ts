@@ -30,7 +30,7 @@ export type KubernetesObject =
 
 export type RawParseResult =
   | { ok: true; object: KubernetesObject }
-  | { ok: true; object: null; configMap: { namespace: string; name: string; data: Record<string, unknown> } }
+  | { ok: true; object: null; configMap: { namespace: string; name: string; data: unknown } }
   | { ok: false; error: string }
   | { ok: 'ignored'; kind: string };
 
@@ -44,6 +44,27 @@ export const AUDITED_KINDS = [
   'Namespace',
   'Pod',
 ] as const;
+
+/** The API group each audited kind must come from: a CRD may reuse a kind name (Crossplane's `Role`). */
+const KIND_GROUPS: Readonly<Record<string, string>> = {
+  ClusterRole: 'rbac.authorization.k8s.io',
+  Role: 'rbac.authorization.k8s.io',
+  ClusterRoleBinding: 'rbac.authorization.k8s.io',
+  RoleBinding: 'rbac.authorization.k8s.io',
+  ServiceAccount: '',
+  Namespace: '',
+  Pod: '',
+  ConfigMap: '',
+};
+
+/** True when an object of this kind and apiVersion is the Kubernetes kind we read (no apiVersion: assume so). */
+export function isAuditedApiVersion(kind: string, apiVersion: string | undefined): boolean {
+  const expected = KIND_GROUPS[kind];
+  if (expected === undefined) return false;
+  if (apiVersion === undefined) return true;
+  const slash = apiVersion.lastIndexOf('/');
+  return (slash === -1 ? '' : apiVersion.slice(0, slash)) === expected;
+}
 
 const rawMeta = z.object({
   name: z.string(),
@@ -75,13 +96,21 @@ function formatIssues(error: z.ZodError): string {
  * Turns an object as the Kubernetes API (or a manifest file) returns it into the trimmed domain shape.
  * Never throws: a malformed object is an error result naming the field; an irrelevant kind is `ignored`.
  */
-export function parseKubernetesObject(raw: unknown, fallbackKind?: string): RawParseResult {
+export function parseKubernetesObject(
+  raw: unknown,
+  fallbackKind?: string,
+  fallbackApiVersion?: string,
+): RawParseResult {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, error: 'not an object' };
   }
   const value = raw as Record<string, unknown>;
   const kind = typeof value.kind === 'string' ? value.kind : fallbackKind;
   if (!kind) return { ok: false, error: 'object has no kind' };
+  const apiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : fallbackApiVersion;
+  if (KIND_GROUPS[kind] !== undefined && !isAuditedApiVersion(kind, apiVersion)) {
+    return { ok: 'ignored', kind: `${kind} (${apiVersion})` };
+  }
   const metaResult = rawMeta.safeParse(value.metadata);
   if (!metaResult.success) {
     return { ok: false, error: `${kind}: metadata ${formatIssues(metaResult.error)}` };
@@ -156,7 +185,7 @@ export function parseKubernetesObject(raw: unknown, fallbackKind?: string): RawP
         configMap: {
           namespace: meta.namespace ?? 'default',
           name: meta.name,
-          data: (value.data ?? {}) as Record<string, unknown>,
+          data: value.data ?? {},
         },
       };
     default:

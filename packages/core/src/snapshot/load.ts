@@ -1,7 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
-import { parseKubernetesObject } from './kubernetes.ts';
+import { findJsonSyntaxError } from './json-position.ts';
+import { isAuditedApiVersion, parseKubernetesObject } from './kubernetes.ts';
 import {
   type AccessEntry,
   type AwsAuthConfigMap,
@@ -28,26 +29,52 @@ export interface TextInput {
 /** Parses JSON or (multi-document) YAML into plain values; a syntax error names the file and the line. */
 export function parseDocuments(input: TextInput): unknown[] {
   const trimmed = input.text.trimStart();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    try {
-      return [JSON.parse(input.text)];
-    } catch (error) {
-      throw new InputError(input.name, `not valid JSON (${(error as Error).message})`);
-    }
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return [parseJson(input)];
+  let list: ReturnType<typeof parseAllDocuments>;
+  try {
+    list = parseAllDocuments(input.text, { uniqueKeys: false });
+  } catch (error) {
+    throw new InputError(input.name, `not valid YAML (${(error as Error).name})`);
   }
-  const documents = parseAllDocuments(input.text, { uniqueKeys: false });
-  const list = Array.isArray(documents) ? documents : [documents];
+  const documents = Array.isArray(list) ? list : [list];
   const values: unknown[] = [];
-  for (const [index, doc] of list.entries()) {
+  for (const [index, doc] of documents.entries()) {
     const error = doc.errors[0];
     if (error) {
-      const where = error.linePos?.[0] ? ` line ${error.linePos[0].line}` : '';
-      throw new InputError(input.name, `document ${index + 1}${where}: not valid YAML (${error.code})`);
+      const pos = error.linePos?.[0];
+      const where = pos ? `, line ${pos.line}, column ${pos.col}` : '';
+      // The first line of the library's message, without the source excerpt it appends.
+      const detail = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      throw new InputError(
+        input.name,
+        `document ${index + 1}${where}: not valid YAML (${error.code}: ${detail.slice(0, 200)})`,
+      );
     }
-    const value = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // Alias bombs and similar: the text parses but cannot be turned into plain values safely.
+      throw new InputError(
+        input.name,
+        `document ${index + 1}: cannot be read (${(error as Error).message.split('\n')[0]?.slice(0, 200)})`,
+      );
+    }
     if (value !== null && value !== undefined) values.push(value);
   }
   return values;
+}
+
+/** JSON.parse with an error that names the file, line and column, and never quotes the input. */
+function parseJson(input: TextInput): unknown {
+  try {
+    return JSON.parse(input.text);
+  } catch {
+    // V8's message may quote the input and often has no line: locate the error ourselves.
+    const error = findJsonSyntaxError(input.text);
+    const where = error ? ` at line ${error.line}, column ${error.column} (${error.reason})` : '';
+    throw new InputError(input.name, `not valid JSON${where}`);
+  }
 }
 
 /** What loading manifests produced besides the objects: warnings for the user, errors that make input bad. */
@@ -85,34 +112,61 @@ function emptyObjects(): KubernetesObjects {
   };
 }
 
+/** One value still to sort, with where it came from (built lazily: only errors need the text). */
+interface Pending {
+  value: unknown;
+  where: string;
+  index: number;
+  fallback?: { kind: string; apiVersion?: string } | undefined;
+}
+
+const AWS_AUTH_KEYS = ['mapRoles', 'mapUsers', 'mapAccounts'] as const;
+
 /** Sorts Kubernetes objects (manifests, `kind: List`, `kubectl get -o json` output) into the snapshot's lists. */
 export function collectManifestObjects(inputs: TextInput[]): ManifestObjects {
   const objects = emptyObjects();
   const seen = new Set<Source>();
   const report: LoadReport = { warnings: [], errors: [] };
   const ignored = new Map<string, number>();
+  let ignoredConfigMaps = 0;
 
-  const visit = (value: unknown, where: string, fallbackKind?: string) => {
+  // An explicit stack rather than recursion: nesting depth comes from the input and must not crash us.
+  const pending: Pending[] = [];
+  const visit = (item: Pending) => {
+    const { value, fallback } = item;
+    const where = item.index >= 0 ? `${item.where}[${item.index}]` : item.where;
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) visit(value[i], `${where}[${i}]`, fallbackKind);
+      for (let i = value.length - 1; i >= 0; i--)
+        pending.push({ value: value[i], where, index: i, fallback });
       return;
     }
     if (value && typeof value === 'object') {
       const record = value as Record<string, unknown>;
       const kind = typeof record.kind === 'string' ? record.kind : undefined;
-      if ((kind === 'List' || kind?.endsWith('List')) && 'items' in record) {
-        if (!Array.isArray(record.items)) {
+      if (kind?.endsWith('List') && 'items' in record) {
+        // Some clients print an empty list as `items: null`; that is an empty list, not a malformed one.
+        const items = record.items ?? [];
+        if (!Array.isArray(items)) {
           report.errors.push(`${where}: ${kind} has items that are not a list`);
           return;
         }
-        const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-        if (itemKind && KIND_SOURCE[itemKind]) seen.add(KIND_SOURCE[itemKind]);
-        const items = record.items as unknown[];
-        for (let i = 0; i < items.length; i++) visit(items[i], `${where} items[${i}]`, itemKind);
+        let itemFallback: Pending['fallback'];
+        if (kind !== 'List') {
+          const itemKind = kind.slice(0, -'List'.length);
+          const apiVersion = typeof record.apiVersion === 'string' ? record.apiVersion : undefined;
+          itemFallback = apiVersion ? { kind: itemKind, apiVersion } : { kind: itemKind };
+          // A typed list is a complete read of its kind, even when empty.
+          const source = KIND_SOURCE[itemKind];
+          if (source && isAuditedApiVersion(itemKind, apiVersion)) seen.add(source);
+        }
+        const base = `${where} items`;
+        for (let i = items.length - 1; i >= 0; i--) {
+          pending.push({ value: items[i], where: base, index: i, fallback: itemFallback });
+        }
         return;
       }
     }
-    const result = parseKubernetesObject(value, fallbackKind);
+    const result = parseKubernetesObject(value, fallback?.kind, fallback?.apiVersion);
     if (result.ok === 'ignored') {
       ignored.set(result.kind, (ignored.get(result.kind) ?? 0) + 1);
       return;
@@ -124,13 +178,19 @@ export function collectManifestObjects(inputs: TextInput[]): ManifestObjects {
     if (result.object === null) {
       const { namespace, name, data } = result.configMap;
       if (namespace === 'kube-system' && name === 'aws-auth') {
-        const parsed = awsAuthSchema.safeParse(pickStrings(data, ['mapRoles', 'mapUsers', 'mapAccounts']));
+        const problem = awsAuthDataProblem(data);
+        if (problem) {
+          report.errors.push(`${where}: ConfigMap kube-system/aws-auth ${problem}`);
+          return;
+        }
+        const parsed = awsAuthSchema.safeParse(pickStrings(data as Record<string, unknown>, AWS_AUTH_KEYS));
         if (!parsed.success)
           report.errors.push(`${where}: ConfigMap kube-system/aws-auth has a value too large`);
         else objects.awsAuth = parsed.data;
         seen.add('awsAuth');
       } else {
-        ignored.set('ConfigMap', (ignored.get('ConfigMap') ?? 0) + 1);
+        // Other ConfigMaps may hold anything, credentials included: counted, never kept.
+        ignoredConfigMaps++;
       }
       return;
     }
@@ -164,7 +224,9 @@ export function collectManifestObjects(inputs: TextInput[]): ManifestObjects {
   for (const input of inputs) {
     const documents = parseDocuments(input);
     for (let i = 0; i < documents.length; i++) {
-      visit(documents[i], documents.length > 1 ? `${input.name} document ${i + 1}` : input.name);
+      const where = documents.length > 1 ? `${input.name} document ${i + 1}` : input.name;
+      pending.push({ value: documents[i], where, index: -1 });
+      while (pending.length > 0) visit(pending.pop()!);
     }
   }
   for (const [kind, count] of ignored) {
@@ -172,10 +234,27 @@ export function collectManifestObjects(inputs: TextInput[]): ManifestObjects {
       `ignored ${count} ${kind} object${count === 1 ? '' : 's'}: no check reads that kind`,
     );
   }
+  if (ignoredConfigMaps > 0) {
+    report.warnings.push(
+      `ignored ${ignoredConfigMaps} ConfigMap${ignoredConfigMaps === 1 ? '' : 's'}: only kube-system/aws-auth is read; others are not stored`,
+    );
+  }
   return { objects, seen, report };
 }
 
-function pickStrings(data: Record<string, unknown>, keys: string[]): Record<string, string> {
+/** Why the aws-auth data cannot be used, if it cannot: EKS reads each key as a YAML string. */
+function awsAuthDataProblem(data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'has data that is not a map';
+  for (const key of AWS_AUTH_KEYS) {
+    const value = (data as Record<string, unknown>)[key];
+    if (value !== undefined && value !== null && typeof value !== 'string') {
+      return `has data.${key} that is not a string (EKS reads it as YAML text, e.g. \`${key}: |\`)`;
+    }
+  }
+  return undefined;
+}
+
+function pickStrings(data: Record<string, unknown>, keys: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of keys) {
     const value = data[key];
@@ -375,13 +454,7 @@ function countFor(objects: KubernetesObjects, source: Source): number {
 
 /** Reads a snapshot file (`vigil collect --out`): JSON validated against the snapshot schema. */
 export function parseSnapshotFile(input: TextInput): Snapshot {
-  let value: unknown;
-  try {
-    value = JSON.parse(input.text);
-  } catch (error) {
-    throw new InputError(input.name, `not valid JSON (${(error as Error).message})`);
-  }
-  const parsed = snapshotSchema.safeParse(value);
+  const parsed = snapshotSchema.safeParse(parseJson(input));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InputError(
