@@ -381,7 +381,12 @@ export class RbacIndex {
    */
   whoCan(query: WhoCanQuery, options: QueryOptions = {}): Grant[] {
     const rows: Grant[] = [];
-    const clusterScoped = query.nonResourceURL !== undefined || CLUSTER_SCOPED_RESOURCES.has(query.resource);
+    // `bind` is authorized in the namespace of the binding being written, ClusterRoles included: a
+    // RoleBinding may delegate binding chosen ClusterRoles inside its namespace, so it is not cluster-scoped.
+    const clusterScoped =
+      query.nonResourceURL !== undefined ||
+      (CLUSTER_SCOPED_RESOURCES.has(query.resource) &&
+        !(query.verb === 'bind' && query.resource === 'clusterroles'));
     for (const bound of this.boundRoles) {
       if (bound.namespace !== null) {
         if (clusterScoped) continue;
