@@ -59,6 +59,20 @@ export const DEFAULT_EXCEPTIONS: readonly AuditException[] = [
     resource: { kind: 'ClusterRole', name: 'cluster-admin' },
     reason: 'Built-in role; who is bound to it is reported by the cluster-admin check.',
   },
+  // Bootstrap roles the API server keeps reconciling; their wildcards are by design and not the user's to change.
+  ...(
+    [
+      ['builtin-controller-roles', 'system:controller:*'],
+      ['builtin-kube-controller-manager-role', 'system:kube-controller-manager'],
+      ['builtin-kubelet-api-admin-role', 'system:kubelet-api-admin'],
+    ] as const
+  ).map(([id, name]) => ({
+    id,
+    checks: ['wildcards'],
+    resource: { kind: 'ClusterRole', name },
+    reason:
+      'Built-in ClusterRole the API server recreates at startup (label kubernetes.io/bootstrapping: rbac-defaults); its wildcards are part of Kubernetes.',
+  })),
   {
     id: 'eks-managed-users',
     checks: ['*'],
