@@ -1,0 +1,67 @@
+import {
+  type AuditReport,
+  CHECKS,
+  type ExceptionsFile,
+  runAudit,
+  type Severity,
+  severityRank,
+} from '@vigil/core';
+import { toJsonReport } from '@vigil/core/report';
+import type { FailOn } from './args.ts';
+import { toJson } from './output.ts';
+import { buildLocator } from './report/locations.ts';
+import { toSarif } from './report/sarif.ts';
+import { createStyle } from './report/style.ts';
+import { renderReportTable } from './report/table.ts';
+import type { LoadedSource } from './sources.ts';
+import { VERSION } from './version.ts';
+
+export type ReportFormat = 'table' | 'json' | 'sarif';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['table', 'json', 'sarif'];
+
+export interface AuditSettings {
+  exceptions?: ExceptionsFile | undefined;
+  trustedAccountIds?: string[];
+  now: Date;
+}
+
+/** Runs the whole check catalog over a loaded source. */
+export function auditSource(source: LoadedSource, settings: AuditSettings): AuditReport {
+  return runAudit({
+    snapshot: source.snapshot,
+    checks: CHECKS,
+    options: { now: settings.now.toISOString(), trustedAccountIds: settings.trustedAccountIds ?? [] },
+    ...(settings.exceptions ? { exceptions: settings.exceptions } : {}),
+  });
+}
+
+export interface RenderSettings {
+  format: ReportFormat;
+  color: boolean;
+  showSuppressed?: boolean;
+  now: Date;
+  cwd: string;
+}
+
+export function renderReport(report: AuditReport, source: LoadedSource, settings: RenderSettings): string {
+  switch (settings.format) {
+    case 'json':
+      return toJson(toJsonReport(report, { toolVersion: VERSION, generatedAt: settings.now.toISOString() }));
+    case 'sarif':
+      return toJson(
+        toSarif(report, { toolVersion: VERSION, checks: CHECKS, locate: buildLocator(source, settings.cwd) }),
+      );
+    case 'table':
+      return renderReportTable(report, {
+        style: createStyle(settings.color),
+        showSuppressed: settings.showSuppressed ?? false,
+      });
+  }
+}
+
+/** Exit 1 when a failing (not suppressed) finding is at or above the threshold. */
+export function exitCodeFor(report: AuditReport, failOn: FailOn): 0 | 1 {
+  if (failOn === 'none') return 0;
+  const threshold = severityRank(failOn as Severity);
+  return report.findings.some((f) => f.status === 'fail' && severityRank(f.severity) >= threshold) ? 1 : 0;
+}

@@ -1,0 +1,11 @@
+import type { Command } from '../command.ts';
+import { checks } from './checks.ts';
+import { demo } from './demo.ts';
+import { exceptions } from './exceptions.ts';
+import { frameworks } from './frameworks.ts';
+import { scan } from './scan.ts';
+import { schema } from './schema.ts';
+import { whoCan } from './who-can.ts';
+
+/** Every `vigil` command, in the order `vigil help` lists them. Add a command: one import, one entry. */
+export const COMMANDS: readonly Command[] = [scan, whoCan, checks, exceptions, frameworks, schema, demo];

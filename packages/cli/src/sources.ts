@@ -1,0 +1,187 @@
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import {
+  buildSnapshotFromFiles,
+  type ExceptionsFile,
+  InputError,
+  parseExceptionsFile,
+  parseSnapshotFile,
+  type Snapshot,
+  type TextInput,
+} from '@vigil/core';
+import { UsageError } from './errors.ts';
+import type { Io } from './io.ts';
+
+/** Flags every command that reads a cluster takes (`scan`, `who-can`). */
+export const SOURCE_OPTIONS = {
+  manifests: { type: 'string', multiple: true },
+  eks: { type: 'string' },
+  snapshot: { type: 'string' },
+  'cluster-name': { type: 'string' },
+} as const;
+
+export interface SourceArgs {
+  /** Files, directories, or `-` for stdin. */
+  manifests?: string[] | undefined;
+  eks?: string | undefined;
+  snapshot?: string | undefined;
+  clusterName?: string | undefined;
+}
+
+/** A snapshot and the text it was built from (for output that points back at files, such as SARIF). */
+export interface LoadedSource {
+  snapshot: Snapshot;
+  /** Manifest inputs in the order read; names are the paths as the user wrote them, or `stdin`. */
+  manifests: TextInput[];
+  eks?: TextInput;
+  /** The snapshot file, when the input was one. */
+  snapshotFile?: TextInput;
+}
+
+/** Bigger files are refused rather than read: cluster data is untrusted input. */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+export const STDIN_NAME = 'stdin';
+
+function describeFsError(error: unknown): string {
+  switch ((error as { code?: string }).code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory, expected a file';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    default:
+      return `cannot be read (${(error as { code?: string }).code ?? (error as Error).message})`;
+  }
+}
+
+/** Reads one file named on the command line; any failure is an InputError naming the path. */
+export async function readInputFile(path: string, io: Io): Promise<TextInput> {
+  const absolute = resolve(io.cwd, path);
+  try {
+    const info = await io.fs.stat(absolute);
+    if (info.isDirectory()) throw new InputError(path, 'is a directory, expected a file');
+    if (info.size > MAX_INPUT_BYTES) {
+      throw new InputError(path, `is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+    }
+    return { name: path, text: await io.fs.readFile(absolute) };
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(path, describeFsError(error), { cause: error });
+  }
+}
+
+/**
+ * Every manifest file under a directory, recursively: *.yaml, *.yml and *.json, sorted by path so the
+ * result does not depend on the file system's order. Entries starting with a dot (.git, editor files)
+ * are skipped; a directory seen twice through symbolic links is read once.
+ */
+async function walkDirectory(root: string, io: Io): Promise<string[]> {
+  const files: string[] = [];
+  const visited = new Set<string>();
+  const visit = async (directory: string) => {
+    const real = await io.fs.realpath(directory);
+    if (visited.has(real)) return;
+    visited.add(real);
+    const entries = (await io.fs.readdir(directory)).filter((name) => !name.startsWith('.')).sort();
+    for (const name of entries) {
+      const path = join(directory, name);
+      const info = await io.fs.stat(path);
+      if (info.isDirectory()) await visit(path);
+      else if (info.isFile() && MANIFEST_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext)))
+        files.push(path);
+    }
+  };
+  await visit(root);
+  return files.sort();
+}
+
+/** Expands `--manifests` values into text inputs: files as named, directories walked, `-` read from stdin. */
+export async function readManifests(paths: readonly string[], io: Io): Promise<TextInput[]> {
+  const inputs: TextInput[] = [];
+  const seen = new Set<string>();
+  let stdinRead = false;
+  for (const path of paths) {
+    if (path === '-') {
+      if (stdinRead) throw new UsageError('--manifests - (stdin) can be given only once');
+      stdinRead = true;
+      inputs.push({ name: STDIN_NAME, text: await io.readStdin() });
+      continue;
+    }
+    const absolute = resolve(io.cwd, path);
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await io.fs.stat(absolute)).isDirectory();
+    } catch (error) {
+      throw new InputError(path, describeFsError(error), { cause: error });
+    }
+    const files = isDirectory ? await walkDirectory(absolute, io).catch(rethrowAs(path)) : [absolute];
+    if (isDirectory && files.length === 0) {
+      throw new InputError(path, 'the directory holds no .yaml, .yml or .json files');
+    }
+    for (const file of files) {
+      const real = await io.fs.realpath(file).catch(() => file);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      inputs.push(await readInputFile(displayPath(file, path, absolute), io));
+    }
+  }
+  return inputs;
+}
+
+function rethrowAs(path: string) {
+  return (error: unknown): never => {
+    throw new InputError(path, describeFsError(error), { cause: error });
+  };
+}
+
+/** Names a file found in a directory the way the user named the directory (relative stays relative). */
+function displayPath(file: string, given: string, givenAbsolute: string): string {
+  if (file === givenAbsolute) return given;
+  const inside = relative(givenAbsolute, file);
+  return isAbsolute(given) ? file : join(given, inside).split(sep).join('/');
+}
+
+/**
+ * Turns the source flags into a snapshot. Reading files happens here; parsing and validation are core's.
+ * A later live source (`--kubeconfig`, `--eks-cluster`) adds a branch here and keeps the same result.
+ */
+export async function loadSource(args: SourceArgs, io: Io): Promise<LoadedSource> {
+  const manifestPaths = args.manifests ?? [];
+  if (args.snapshot !== undefined) {
+    if (manifestPaths.length > 0 || args.eks !== undefined) {
+      throw new UsageError('--snapshot cannot be combined with --manifests or --eks');
+    }
+    const file = await readInputFile(args.snapshot, io);
+    const snapshot = parseSnapshotFile(file);
+    if (args.clusterName !== undefined) snapshot.cluster = { ...snapshot.cluster, name: args.clusterName };
+    return { snapshot, manifests: [], snapshotFile: file };
+  }
+  if (manifestPaths.length === 0 && args.eks === undefined) {
+    throw new UsageError('say what to audit: --manifests PATH, --eks FILE or --snapshot FILE');
+  }
+  const manifests = await readManifests(manifestPaths, io);
+  const eks = args.eks !== undefined ? await readInputFile(args.eks, io) : undefined;
+  const snapshot = buildSnapshotFromFiles({
+    manifests,
+    ...(eks ? { eks } : {}),
+    ...(args.clusterName !== undefined ? { clusterName: args.clusterName } : {}),
+  });
+  return { snapshot, manifests, ...(eks ? { eks } : {}) };
+}
+
+/** The same, for callers that only need the snapshot. */
+export async function loadSnapshot(args: SourceArgs, io: Io): Promise<Snapshot> {
+  return (await loadSource(args, io)).snapshot;
+}
+
+/** `--exceptions FILE`; without it the built-in exceptions apply. */
+export async function loadExceptions(path: string | undefined, io: Io): Promise<ExceptionsFile | undefined> {
+  if (path === undefined) return undefined;
+  return parseExceptionsFile(await readInputFile(path, io));
+}
