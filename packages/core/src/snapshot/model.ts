@@ -280,5 +280,13 @@ export type KubernetesObjects = Snapshot['kubernetes'];
 
 /** The JSON Schema of the snapshot file (`vigil collect --out`, `vigil scan --snapshot`). */
 export function snapshotJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(snapshotSchema, { io: 'input' }) as Record<string, unknown>;
+  // `input`: what a file may contain (defaults may be left out), not what parsing returns.
+  const { $schema, ...rest } = z.toJSONSchema(snapshotSchema, { io: 'input' }) as Record<string, unknown>;
+  return {
+    $schema,
+    title: 'Vigil snapshot',
+    description:
+      'Everything one audit reads about one cluster: trimmed Kubernetes objects, EKS settings and identity mappings, and per-source coverage. Written by `vigil collect --out`, read by `vigil scan --snapshot`.',
+    ...rest,
+  };
 }
