@@ -1,3 +1,4 @@
 export * from './fingerprint.ts';
+export * from './redact.ts';
 export * from './run.ts';
 export * from './types.ts';

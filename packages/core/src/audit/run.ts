@@ -5,6 +5,7 @@ import type { ExceptionsFile } from '../exceptions/model.ts';
 import { buildRbacIndex } from '../rbac/index-builder.ts';
 import type { Coverage, Snapshot, Source } from '../snapshot/model.ts';
 import { fingerprintOf } from './fingerprint.ts';
+import { redactEvidence, redactText } from './redact.ts';
 import {
   type AuditOptions,
   type Check,
@@ -110,8 +111,9 @@ export function runAudit(input: RunAuditInput): AuditReport {
         severity: draft.severity ?? check.meta.severity,
         status: 'fail',
         resource: draft.resource,
-        message: draft.message,
-        evidence: draft.evidence,
+        // Evidence quotes cluster objects anyone with write access can fill: mask credential-like values.
+        message: redactText(draft.message),
+        evidence: redactEvidence(draft.evidence),
         controls: check.meta.controls,
         fingerprint,
       };

@@ -1,6 +1,6 @@
 import type { Framework } from '../model.ts';
 
-/** ISO/IEC 27001:2022 Annex A: the controls Vigil's checks give evidence for (titles paraphrased). */
+/** ISO/IEC 27001:2022 Annex A: the controls Vigil's checks give evidence for (control names as Annex A gives them). */
 export const iso270012022: Framework = {
   id: 'iso-27001-2022',
   title: 'ISO/IEC 27001 Annex A',

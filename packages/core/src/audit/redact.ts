@@ -1,0 +1,138 @@
+/**
+ * Masks values that look like credentials in finding messages and evidence. Checks quote only names, ARNs and
+ * fields they mean to quote, but those come from objects anyone with write access can fill (an aws-auth
+ * username can hold a pasted access key), so the engine runs every message and evidence object through here
+ * before a finding exists: nothing that looks like a secret reaches the report, the database or a notification.
+ *
+ * Masked: PEM blocks, JWTs, EKS bearer tokens (`k8s-aws-v1.`), AWS access key ids (AKIA/ASIA), AWS secret access
+ * keys (40-character base64 strings of mixed case and digits), `Bearer`/`Basic` credentials, passwords in URLs,
+ * and the value after a credential-like key (`password=`, `token:`, `aws_secret_access_key =` ...). In objects,
+ * string values under such keys are masked whole. ARNs are left alone: they name things and are the point of
+ * most evidence.
+ *
+ * @example
+ * redactText('username: ci AKIAIOSFODNN7EXAMPLE') // 'username: ci [REDACTED:aws-access-key-id]'
+ */
+
+export const REDACTED = '[REDACTED]';
+
+const mask = (kind: string) => `[REDACTED:${kind}]`;
+
+/** Whole-token patterns, applied in order: the longest, most specific forms first. */
+const TOKEN_RULES: { pattern: RegExp; replacement: string }[] = [
+  // A PEM block, or its start when the text was cut before the END line.
+  {
+    pattern: /-----BEGIN [A-Z0-9 ]{1,64}-----[\s\S]*?(?:-----END [A-Z0-9 ]{1,64}-----|$)/g,
+    replacement: mask('pem'),
+  },
+  // header.payload.signature, both first parts base64url JSON (`{"` encodes as `eyJ`); the signature may be empty.
+  { pattern: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replacement: mask('jwt') },
+  { pattern: /\bk8s-aws-v1\.[A-Za-z0-9_-]{16,}/g, replacement: mask('eks-token') },
+  { pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, replacement: mask('aws-access-key-id') },
+];
+
+/** `Bearer xyz`, `Basic xyz`: keep the scheme, mask the credential. */
+const AUTH_SCHEME = /\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
+
+/** `https://user:password@host`: keep the user and host. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi;
+
+/**
+ * Key names whose values are credentials, compared lower-cased without `_` and `-`: these as suffixes
+ * (`db_password`, `MYSQL_ROOT_PASSWORD`, `clientSecret`), the short ones only as the whole name.
+ */
+const SECRET_KEY_SUFFIXES = [
+  'password',
+  'passwd',
+  'passphrase',
+  'secretaccesskey',
+  'secretkey',
+  'clientsecret',
+  'apikey',
+  'privatekey',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'bearertoken',
+  'authtoken',
+  'sessiontoken',
+];
+const SECRET_KEY_NAMES = new Set(['pwd', 'token', 'credential', 'credentials']);
+
+/** `key:` / `key =` / `"key": "` in free text; the value after it is read separately. */
+const KEY_SEPARATOR = /\b([A-Za-z][A-Za-z0-9_-]{0,60})(["']?\s{0,3}[:=]\s{0,3}["']?)/g;
+const VALUE = /^[^\s"',;}\]]+/;
+
+/** A standalone 40-character base64 run, as AWS secret access keys are. */
+const SECRET_ACCESS_KEY = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+
+/** ARNs, which evidence quotes on purpose and which must not be mistaken for keys. */
+const ARN = /\barn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:\d{0,12}:[^\s"',]+/g;
+
+function isSecretKey(key: string): boolean {
+  const normal = key.toLowerCase().replace(/[_-]/g, '');
+  return SECRET_KEY_NAMES.has(normal) || SECRET_KEY_SUFFIXES.some((suffix) => normal.endsWith(suffix));
+}
+
+/** Masks the value that follows each credential-like key. */
+function redactKeyValues(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(KEY_SEPARATOR)) {
+    if (match.index < last || !isSecretKey(match[1] ?? '')) continue;
+    const valueStart = match.index + match[0].length;
+    const value = VALUE.exec(text.slice(valueStart))?.[0];
+    if (!value || value.startsWith('[REDACTED')) continue;
+    out += text.slice(last, valueStart) + REDACTED;
+    last = valueStart + value.length;
+  }
+  return out + text.slice(last);
+}
+
+function looksLikeSecretAccessKey(candidate: string): boolean {
+  return /[a-z]/.test(candidate) && /[A-Z]/.test(candidate) && /[0-9]/.test(candidate);
+}
+
+/** Applies the rules to text that holds no ARN. */
+function redactSegment(text: string): string {
+  let out = text;
+  for (const rule of TOKEN_RULES) out = out.replace(rule.pattern, rule.replacement);
+  out = out.replace(AUTH_SCHEME, (_, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
+  out = out.replace(URL_PASSWORD, (_, head: string) => `${head}${REDACTED}@`);
+  out = redactKeyValues(out);
+  out = out.replace(SECRET_ACCESS_KEY, (candidate) =>
+    looksLikeSecretAccessKey(candidate) ? mask('aws-secret-access-key') : candidate,
+  );
+  return out;
+}
+
+/** Masks credential-like values in one string, leaving ARNs intact. */
+export function redactText(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(ARN)) {
+    out += redactSegment(text.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + redactSegment(text.slice(last));
+}
+
+function redactValue(value: unknown, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[Circular]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, seen));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    // Only strings are masked whole: booleans such as automountServiceAccountToken carry no secret.
+    out[key] =
+      isSecretKey(key) && typeof item === 'string' && item !== '' ? REDACTED : redactValue(item, seen);
+  }
+  return out;
+}
+
+/** A copy of the evidence with every credential-like string masked; the input is not changed. */
+export function redactEvidence<T extends Record<string, unknown>>(evidence: T): T {
+  return redactValue(evidence, new WeakSet()) as T;
+}
