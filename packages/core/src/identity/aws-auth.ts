@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 import type { AwsAuthConfigMap } from '../snapshot/model.ts';
 
 /** One IAM principal mapped to a Kubernetes username and groups by the `aws-auth` ConfigMap. */
@@ -29,11 +29,32 @@ function parseList(
   problems: AwsAuthProblem[],
 ): unknown[] {
   if (text === undefined || text.trim() === '') return [];
+  // parseDocument, not parse: no warnings logged, and the scalars' source text stays available.
+  const doc = parseDocument(text, { uniqueKeys: false });
+  const error = doc.errors[0];
+  if (error) {
+    const line = error.linePos?.[0]?.line;
+    problems.push({ key, problem: `is not valid YAML (${error.code}${line ? ` at line ${line}` : ''})` });
+    return [];
+  }
+  // EKS decodes every field into a Go string: a number or boolean counts as the text it was written as, so
+  // an unquoted account id with a leading zero (012345678901) keeps its zero.
+  visit(doc, {
+    Scalar(_key, node) {
+      if (
+        typeof node.value === 'number' ||
+        typeof node.value === 'boolean' ||
+        typeof node.value === 'bigint'
+      ) {
+        node.value = node.source ?? String(node.value);
+      }
+    },
+  });
   let value: unknown;
   try {
-    value = parse(text, { maxAliasCount: 50 });
+    value = doc.toJS({ maxAliasCount: 50 });
   } catch (error) {
-    problems.push({ key, problem: `is not valid YAML (${(error as Error).name})` });
+    problems.push({ key, problem: `cannot be read (${(error as Error).name})` });
     return [];
   }
   if (value === null || value === undefined) return [];
@@ -75,13 +96,18 @@ export function parseAwsAuth(configMap: AwsAuthConfigMap | null): ParsedAwsAuth 
         arn,
         groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
       };
+      if (Array.isArray(groups) && mapping.groups.length !== groups.length) {
+        out.problems.push({ key: source, index, problem: 'groups has entries that are not names' });
+      }
       if (typeof record.username === 'string') mapping.username = record.username;
+      else if (record.username !== undefined && record.username !== null) {
+        out.problems.push({ key: source, index, problem: 'username is not a string' });
+      }
       out.mappings.push(mapping);
     });
   }
   parseList(configMap.mapAccounts, 'mapAccounts', out.problems).forEach((account, index) => {
-    const value = typeof account === 'number' ? String(account) : account;
-    if (typeof value === 'string' && /^\d{12}$/.test(value)) out.accounts.push(value);
+    if (typeof account === 'string' && /^\d{12}$/.test(account)) out.accounts.push(account);
     else out.problems.push({ key: 'mapAccounts', index, problem: 'entry is not a 12-digit account id' });
   });
   return out;
