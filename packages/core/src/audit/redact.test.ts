@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHECKS } from '../checks/registry.gen.ts';
 import { buildSnapshotFromFiles } from '../snapshot/load.ts';
@@ -70,7 +71,36 @@ describe('redactText', () => {
   });
 });
 
+describe('redactText on arbitrary text', () => {
+  const filler = fc.string({ maxLength: 40 });
+  const keyId = fc
+    .tuple(fc.constantFrom('AKIA', 'ASIA'), fc.stringMatching(/^[A-Z0-9]{16}$/))
+    .map(([prefix, rest]) => prefix + rest);
+
+  it('never lets an access key id through, wherever it sits', () => {
+    fc.assert(
+      fc.property(filler, keyId, filler, (before, key, after) => {
+        expect(redactText(`${before} ${key} ${after}`)).not.toContain(key);
+      }),
+    );
+  });
+
+  it('is idempotent', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        const once = redactText(text);
+        expect(redactText(once)).toBe(once);
+      }),
+    );
+  });
+});
+
 describe('redactEvidence', () => {
+  it('masks a token even when it is dressed up as an ARN', () => {
+    expect(redactText(`arn:aws:iam::111122223333:role/${JWT}`)).not.toContain(JWT);
+    expect(redactText(`arn:aws:iam::111122223333:user/${ACCESS_KEY_ID}`)).not.toContain(ACCESS_KEY_ID);
+  });
+
   it('masks strings at any depth and returns a copy', () => {
     const evidence = {
       entry: { username: `ci ${ACCESS_KEY_ID}`, groups: ['ops', JWT] },

@@ -7,8 +7,8 @@
  * Masked: PEM blocks, JWTs, EKS bearer tokens (`k8s-aws-v1.`), AWS access key ids (AKIA/ASIA), AWS secret access
  * keys (40-character base64 strings of mixed case and digits), `Bearer`/`Basic` credentials, passwords in URLs,
  * and the value after a credential-like key (`password=`, `token:`, `aws_secret_access_key =` ...). In objects,
- * string values under such keys are masked whole. ARNs are left alone: they name things and are the point of
- * most evidence.
+ * string values under such keys are masked whole. The 40-character heuristic skips ARNs, which name things and
+ * are the point of most evidence.
  *
  * @example
  * redactText('username: ci AKIAIOSFODNN7EXAMPLE') // 'username: ci [REDACTED:aws-access-key-id]'
@@ -93,28 +93,29 @@ function looksLikeSecretAccessKey(candidate: string): boolean {
   return /[a-z]/.test(candidate) && /[A-Z]/.test(candidate) && /[0-9]/.test(candidate);
 }
 
-/** Applies the rules to text that holds no ARN. */
-function redactSegment(text: string): string {
+/** The 40-character heuristic, outside ARNs (a role name can be 40 base64-looking characters). */
+function redactSecretAccessKeys(text: string): string {
+  const outsideArns = (segment: string) =>
+    segment.replace(SECRET_ACCESS_KEY, (candidate) =>
+      looksLikeSecretAccessKey(candidate) ? mask('aws-secret-access-key') : candidate,
+    );
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(ARN)) {
+    out += outsideArns(text.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + outsideArns(text.slice(last));
+}
+
+/** Masks credential-like values in one string. */
+export function redactText(text: string): string {
   let out = text;
   for (const rule of TOKEN_RULES) out = out.replace(rule.pattern, rule.replacement);
   out = out.replace(AUTH_SCHEME, (_, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
   out = out.replace(URL_PASSWORD, (_, head: string) => `${head}${REDACTED}@`);
   out = redactKeyValues(out);
-  out = out.replace(SECRET_ACCESS_KEY, (candidate) =>
-    looksLikeSecretAccessKey(candidate) ? mask('aws-secret-access-key') : candidate,
-  );
-  return out;
-}
-
-/** Masks credential-like values in one string, leaving ARNs intact. */
-export function redactText(text: string): string {
-  let out = '';
-  let last = 0;
-  for (const match of text.matchAll(ARN)) {
-    out += redactSegment(text.slice(last, match.index)) + match[0];
-    last = match.index + match[0].length;
-  }
-  return out + redactSegment(text.slice(last));
+  return redactSecretAccessKeys(out);
 }
 
 function redactValue(value: unknown, seen: WeakSet<object>): unknown {

@@ -9,7 +9,8 @@ export const meta: CheckMeta = {
     'An IAM user signs in with access keys that do not expire unless someone rotates them; keys leak through ' +
     'laptops, CI logs and dotfiles, and every leaked key is a working cluster credential. IAM roles assumed ' +
     'through SSO or federation give short-lived credentials tied to a person and their MFA. Mapping the account ' +
-    'root user is worse still: it cannot be restricted by IAM policy at all.',
+    'root user is worse still: it cannot be restricted by IAM policy at all. EKS looks both aws-auth lists up by ' +
+    'ARN, so an IAM user ARN counts wherever it is written (mapUsers or mapRoles).',
   remediation: {
     text:
       'Give the person or system an IAM role (IAM Identity Center permission set, or a role for the CI system), map ' +
