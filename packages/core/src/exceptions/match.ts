@@ -1,4 +1,5 @@
 import type { Finding } from '../audit/types.ts';
+import { InputError } from '../errors.ts';
 import { DEFAULT_EXCEPTIONS } from './defaults.ts';
 import type { AuditException, ExceptionsFile } from './model.ts';
 
@@ -34,6 +35,8 @@ export function activeExceptions(file: ExceptionsFile | undefined, now: string):
     }
   }
   const nowMs = Date.parse(now);
+  // An unreadable clock would make every expired exception apply forever.
+  if (Number.isNaN(nowMs)) throw new InputError('now', `"${now.slice(0, 64)}" is not an ISO 8601 time`);
   for (const exception of file?.exceptions ?? []) {
     if (exception.expires && Date.parse(exception.expires) <= nowMs) continue;
     out.push({ ...exception, source: 'user' });
