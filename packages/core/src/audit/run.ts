@@ -13,6 +13,7 @@ import {
   type CheckResult,
   type CheckStatus,
   type Finding,
+  type FindingDraft,
   SEVERITIES,
   type Severity,
   severityRank,
@@ -85,53 +86,58 @@ export function runAudit(input: RunAuditInput): AuditReport {
       });
       continue;
     }
-    let drafts: ReturnType<Check['run']>;
+    // Everything a check hands back is processed inside the try: a check that throws, returns something that
+    // is not a list or a draft without a resource is `not_evaluated` (never a pass), and the other checks run.
+    const checkFindings: Finding[] = [];
+    let failed = 0;
+    let suppressed = 0;
     try {
-      drafts = check.run(context);
+      const drafts: unknown = check.run(context);
+      if (!Array.isArray(drafts)) throw new Error('it returned no list of findings');
+      const seen = new Set<string>();
+      for (const draft of drafts as FindingDraft[]) {
+        const fingerprint = fingerprintOf(check.meta.id, draft.resource, draft.subject, draft.discriminator);
+        if (seen.has(fingerprint)) continue;
+        seen.add(fingerprint);
+        const finding: Finding = {
+          checkId: check.meta.id,
+          title: check.meta.title,
+          severity: draft.severity ?? check.meta.severity,
+          status: 'fail',
+          resource: draft.resource,
+          // Evidence quotes cluster objects anyone with write access can fill: mask credential-like values.
+          message: redactText(draft.message),
+          evidence: redactEvidence(draft.evidence),
+          controls: check.meta.controls,
+          fingerprint,
+        };
+        if (draft.subject) finding.subject = draft.subject;
+        const exception = findException(finding, exceptions);
+        if (exception) {
+          finding.status = 'suppressed';
+          finding.suppression = {
+            exceptionId: exception.id,
+            reason: exception.reason,
+            source: exception.source,
+          };
+          suppressed++;
+        } else {
+          failed++;
+        }
+        checkFindings.push(finding);
+      }
     } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
       results.push({
         checkId: check.meta.id,
         status: 'not_evaluated',
-        reason: `the check failed: ${(error as Error).message}`,
+        reason: `the check failed: ${redactText(detail).slice(0, 500)}`,
         failed: 0,
         suppressed: 0,
       });
       continue;
     }
-    const seen = new Set<string>();
-    let failed = 0;
-    let suppressed = 0;
-    for (const draft of drafts) {
-      const fingerprint = fingerprintOf(check.meta.id, draft.resource, draft.subject, draft.discriminator);
-      if (seen.has(fingerprint)) continue;
-      seen.add(fingerprint);
-      const finding: Finding = {
-        checkId: check.meta.id,
-        title: check.meta.title,
-        severity: draft.severity ?? check.meta.severity,
-        status: 'fail',
-        resource: draft.resource,
-        // Evidence quotes cluster objects anyone with write access can fill: mask credential-like values.
-        message: redactText(draft.message),
-        evidence: redactEvidence(draft.evidence),
-        controls: check.meta.controls,
-        fingerprint,
-      };
-      if (draft.subject) finding.subject = draft.subject;
-      const exception = findException(finding, exceptions);
-      if (exception) {
-        finding.status = 'suppressed';
-        finding.suppression = {
-          exceptionId: exception.id,
-          reason: exception.reason,
-          source: exception.source,
-        };
-        suppressed++;
-      } else {
-        failed++;
-      }
-      findings.push(finding);
-    }
+    for (const finding of checkFindings) findings.push(finding);
     results.push({ checkId: check.meta.id, status: failed > 0 ? 'fail' : 'pass', failed, suppressed });
   }
   findings.sort(compareFindings);
@@ -145,9 +151,11 @@ export function runAudit(input: RunAuditInput): AuditReport {
     if (finding.status === 'fail') summary.bySeverity[finding.severity]++;
   }
   for (const result of results) summary.checks[result.status]++;
-  const partial = Object.values(snapshot.coverage).some(
-    (c) => c.status !== 'complete' && c.status !== 'not_applicable',
-  );
+  // Partial when any input was not read completely, including inputs a check needs that have no coverage
+  // entry at all (a hand-written snapshot may leave them out).
+  const partial =
+    Object.values(snapshot.coverage).some((c) => c.status !== 'complete' && c.status !== 'not_applicable') ||
+    input.checks.some((check) => check.meta.reads.some((source) => snapshot.coverage[source] === undefined));
   return {
     cluster: snapshot.cluster,
     status: partial ? 'partial' : 'complete',
@@ -164,7 +172,12 @@ function compareFindings(a: Finding, b: Finding): number {
   return (
     (a.status === b.status ? 0 : a.status === 'fail' ? -1 : 1) ||
     severityRank(b.severity) - severityRank(a.severity) ||
-    a.checkId.localeCompare(b.checkId) ||
-    a.fingerprint.localeCompare(b.fingerprint)
+    compareText(a.checkId, b.checkId) ||
+    compareText(a.fingerprint, b.fingerprint)
   );
+}
+
+/** Code-unit order: unlike localeCompare it does not depend on the runtime's locale data. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

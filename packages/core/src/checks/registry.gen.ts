@@ -17,21 +17,22 @@ import { check as check13 } from './dangling-binding/check.ts';
 import { check as check14 } from './default-service-account/check.ts';
 import { check as check15 } from './endpoint-private/check.ts';
 import { check as check16 } from './endpoint-public/check.ts';
-import { check as check17 } from './exec-attach-portforward/check.ts';
-import { check as check18 } from './foreign-principals/check.ts';
-import { check as check19 } from './kms-key-health/check.ts';
-import { check as check20 } from './malformed-mapping/check.ts';
-import { check as check21 } from './node-proxy/check.ts';
-import { check as check22 } from './oidc-prefixes/check.ts';
-import { check as check23 } from './pv-create/check.ts';
-import { check as check24 } from './secrets-encryption/check.ts';
-import { check as check25 } from './secrets-read/check.ts';
-import { check as check26 } from './supported-version/check.ts';
-import { check as check27 } from './system-masters/check.ts';
-import { check as check28 } from './token-automount/check.ts';
-import { check as check29 } from './token-creation/check.ts';
-import { check as check30 } from './webhook-configuration/check.ts';
-import { check as check31 } from './wildcards/check.ts';
+import { check as check17 } from './escalation-path/check.ts';
+import { check as check18 } from './exec-attach-portforward/check.ts';
+import { check as check19 } from './foreign-principals/check.ts';
+import { check as check20 } from './kms-key-health/check.ts';
+import { check as check21 } from './malformed-mapping/check.ts';
+import { check as check22 } from './node-proxy/check.ts';
+import { check as check23 } from './oidc-prefixes/check.ts';
+import { check as check24 } from './pv-create/check.ts';
+import { check as check25 } from './secrets-encryption/check.ts';
+import { check as check26 } from './secrets-read/check.ts';
+import { check as check27 } from './supported-version/check.ts';
+import { check as check28 } from './system-masters/check.ts';
+import { check as check29 } from './token-automount/check.ts';
+import { check as check30 } from './token-creation/check.ts';
+import { check as check31 } from './webhook-configuration/check.ts';
+import { check as check32 } from './wildcards/check.ts';
 
 export const CHECKS: readonly Check[] = [
   check0,
@@ -66,4 +67,5 @@ export const CHECKS: readonly Check[] = [
   check29,
   check30,
   check31,
+  check32,
 ];

@@ -59,7 +59,9 @@ export const check: Check = {
           ...(mapping ? { arn: mapping.arn } : {}),
         },
         severity: problem.index === undefined ? 'high' : 'medium',
-        discriminator: `problem:${where}`,
+        // One list error per list; an entry can have several problems.
+        discriminator:
+          problem.index === undefined ? `problem:${where}` : `problem:${where}:${problem.problem}`,
       };
       if (mapping) finding.subject = { kind: 'IAMPrincipal', name: mapping.arn };
       findings.push(finding);
