@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AuditReport, SEVERITIES } from '@vigil/core';
 import { toJsonReport } from '@vigil/core/report';
@@ -42,7 +42,7 @@ async function clusterDirectories(io: Parameters<Command['run']>[1]): Promise<st
 }
 
 async function exists(io: Parameters<Command['run']>[1], path: string): Promise<boolean> {
-  return io.fs.stat(path).then(
+  return io.fs.stat(resolve(io.cwd, path)).then(
     () => true,
     () => false,
   );
@@ -60,8 +60,13 @@ export const demo: Command = {
     const reports: AuditReport[] = [];
     const texts: string[] = [];
     const style = createStyle(wantsColor(io));
+    // Paths in messages read best relative to where the user stands (the repository root for `npm start`).
+    const shown = (path: string) => {
+      const rel = relative(io.cwd, path);
+      return rel.startsWith('..') ? path : rel;
+    };
     for (const name of await clusterDirectories(io)) {
-      const dir = join(DEMO_DIR, name);
+      const dir = shown(join(DEMO_DIR, name));
       const eks = join(dir, 'eks.json');
       const exceptionsFile = join(dir, 'exceptions.yaml');
       const source = await loadSource(
@@ -89,10 +94,11 @@ export const demo: Command = {
     }
     const rule = style.dim('-'.repeat(100));
     io.stdout.write(`${texts.join(`\n${rule}\n\n`)}\n${rule}\n${fleetSummary(reports)}\n`);
+    const example = shown(join(DEMO_DIR, 'prod-eu'));
     io.stdout.write(
       style.dim(
-        `\nTry: vigil scan --manifests demo/clusters/${reports[0]?.cluster.name ?? 'NAME'}/manifests.yaml --format json\n` +
-          '     vigil who-can get secrets --manifests demo/clusters/NAME/manifests.yaml\n',
+        `\nTry: vigil scan --manifests ${example}/manifests.yaml --eks ${example}/eks.json --format sarif\n` +
+          `     vigil who-can get secrets --manifests ${example}/manifests.yaml --eks ${example}/eks.json\n`,
       ),
     );
     return 0;

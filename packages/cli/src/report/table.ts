@@ -47,16 +47,26 @@ export function renderReportTable(report: AuditReport, options: TableOptions): s
     const group = failing.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
     out.push('', style.severity(severity, style.bold(`${severity.toUpperCase()} (${group.length})`)));
-    for (const finding of group) out.push(renderFinding(finding, style));
+    // Within a severity, one heading per check: the check's title once, then each finding.
+    const byCheck = new Map<string, Finding[]>();
+    for (const finding of group) {
+      const list = byCheck.get(finding.checkId);
+      if (list) list.push(finding);
+      else byCheck.set(finding.checkId, [finding]);
+    }
+    for (const [checkId, findings] of byCheck) {
+      out.push(`  ${style.bold(checkId)} ${style.dim(`${findings[0]!.title} (${findings.length})`)}`);
+      for (const finding of findings) out.push(renderFinding(finding, style));
+    }
   }
 
   if (suppressed.length > 0) {
     out.push('', style.bold(`Suppressed (${suppressed.length})`) + style.dim(' by exceptions'));
     if (options.showSuppressed) {
       for (const finding of suppressed) {
-        out.push(renderFinding(finding, style));
+        out.push(renderFinding(finding, style, true));
         const s = finding.suppression;
-        if (s) out.push(style.dim(`      exception ${s.exceptionId} (${s.source}): ${s.reason}`));
+        if (s) out.push(style.dim(`        exception ${s.exceptionId} (${s.source}): ${s.reason}`));
       }
     } else {
       const byException = new Map<string, { count: number; reason: string; source: string }>();
@@ -119,12 +129,13 @@ export function renderReportTable(report: AuditReport, options: TableOptions): s
   return `${out.join('\n')}\n`;
 }
 
-function renderFinding(finding: Finding, style: Style): string {
-  const lines = [`  ${style.severity(finding.severity, '*')} ${finding.message}`];
+/** The message, then the object to change and who holds the access, each on its own line for grep. */
+function renderFinding(finding: Finding, style: Style, withCheck = false): string {
+  const lines = [`    ${style.severity(finding.severity, '*')} ${finding.message}`];
   const rows: string[][] = [[style.dim('resource'), describeRef(finding.resource)]];
   if (finding.subject) rows.push([style.dim('subject'), describeRef(finding.subject)]);
-  rows.push([style.dim('check'), `${finding.checkId} ${style.dim(`(${finding.title})`)}`]);
-  lines.push(formatColumns(rows, '      '));
+  if (withCheck) rows.push([style.dim('check'), `${finding.checkId} ${style.dim(`(${finding.title})`)}`]);
+  lines.push(formatColumns(rows, '        '));
   return lines.join('\n');
 }
 
