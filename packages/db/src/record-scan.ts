@@ -1,0 +1,416 @@
+import { type AuditReport, SEVERITIES, type Severity, type Snapshot } from '@vigil/core';
+import { and, desc, eq, gt, inArray, ne, sql } from 'drizzle-orm';
+import type { Cluster } from './clusters/model.ts';
+import { clusters } from './clusters/table.ts';
+import type { Database } from './database.ts';
+import { InvalidInputError, NotFoundError, RunTransitionError } from './errors.ts';
+import { type KnownLifecycle, planLifecycle, resolvableChecks } from './findings/lifecycle.ts';
+import { findingLifecycles } from './findings/table.ts';
+import { type InsertStrategy, insertFindings, writeSeenLifecycles } from './findings/write.ts';
+import type { FindingEventPayload, NewOutboxEvent } from './outbox/model.ts';
+import { insertOutboxEvents } from './outbox/repository.ts';
+import { regressedControls } from './runs/compliance.ts';
+import type { FinalRunStatus, RunTransitions, RunTrigger, ScanRun } from './runs/model.ts';
+import { insertRunIfAbsent, isFinal } from './runs/repository.ts';
+import { checkSlot } from './runs/slots.ts';
+import { scanRuns } from './runs/table.ts';
+import { saveSnapshot } from './snapshots/repository.ts';
+import { arrayParam, rowsOf, toDate } from './sql.ts';
+import { isUuid } from './validate.ts';
+
+export interface RecordScanInput {
+  clusterId: string;
+  /** Schedule slot (ISO instant, see `scheduleSlot`) or a manual trigger's id: names the run. */
+  slot: string;
+  trigger: RunTrigger;
+  /** The audit's result (`runAudit` from @vigil/core). */
+  report: AuditReport;
+  startedAt: Date;
+  finishedAt: Date;
+  /** Named phase durations in milliseconds, stored with the run. */
+  durations?: Record<string, number>;
+  /** Kept (compressed) for later who-can questions. */
+  snapshot?: Snapshot;
+}
+
+export interface RecordScanOptions {
+  insertStrategy?: InsertStrategy;
+  chunkSize?: number;
+  /** The recording instant (`changed_at` of lifecycle changes); defaults to the current time. */
+  now?: Date;
+  /**
+   * Test seams: called inside the transaction at the named points. A throw aborts the transaction exactly
+   * as a crash there would.
+   */
+  faults?: {
+    afterFindings?: () => void | Promise<void>;
+    afterLifecycle?: () => void | Promise<void>;
+    beforeFinalise?: () => void | Promise<void>;
+  };
+}
+
+export interface RecordScanResult {
+  runId: string;
+  clusterId: string;
+  slot: string;
+  status: FinalRunStatus;
+  /** True when the run had been finalised before this call, which then wrote nothing. */
+  alreadyRecorded: boolean;
+  findings: { fail: number; suppressed: number };
+  transitions: RunTransitions;
+  /** The cluster's open findings by severity once the run was recorded. */
+  openBySeverity: Record<Severity, number>;
+  recordedAt: Date;
+}
+
+const NO_TRANSITIONS: RunTransitions = {
+  opened: 0,
+  reopened: 0,
+  resolved: 0,
+  suppressed: 0,
+  regressed: 0,
+  appliedToLifecycle: false,
+};
+
+function zeroBySeverity(): Record<Severity, number> {
+  return Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+}
+
+function resultOf(run: ScanRun, alreadyRecorded: boolean): RecordScanResult {
+  return {
+    runId: run.id,
+    clusterId: run.clusterId,
+    slot: run.slot,
+    status: run.status as FinalRunStatus,
+    alreadyRecorded,
+    findings: { fail: run.findingsFailed ?? 0, suppressed: run.findingsSuppressed ?? 0 },
+    transitions: run.transitions ?? NO_TRANSITIONS,
+    openBySeverity: run.openBySeverity ?? zeroBySeverity(),
+    recordedAt: run.recordedAt!,
+  };
+}
+
+function checkInput(input: RecordScanInput): void {
+  if (!isUuid(input.clusterId)) throw new NotFoundError('cluster', input.clusterId);
+  checkSlot(input.slot);
+  if (input.trigger !== 'schedule' && input.trigger !== 'manual') {
+    throw new InvalidInputError(`trigger must be schedule or manual, got ${input.trigger}`);
+  }
+  if (input.report.status !== 'complete' && input.report.status !== 'partial') {
+    throw new InvalidInputError(`report status must be complete or partial, got ${input.report.status}`);
+  }
+  if (Number.isNaN(input.startedAt.getTime()) || Number.isNaN(input.finishedAt.getTime())) {
+    throw new InvalidInputError('startedAt and finishedAt must be valid instants');
+  }
+  if (input.finishedAt < input.startedAt) throw new InvalidInputError('finishedAt is before startedAt');
+}
+
+/**
+ * Records a finished scan in one transaction: the run's findings, the cluster's finding lifecycle, the
+ * notification outbox rows, the snapshot, and the run's final status. Nothing of it is visible until all of
+ * it is; a crash anywhere leaves the run as it was, and a retry completes it.
+ *
+ * Idempotent: if the run for (cluster, slot) is already final (recorded, or failed), this writes nothing and
+ * returns that run's result with `alreadyRecorded: true`. Concurrent callers serialise on the cluster row
+ * lock (the lifecycle is per cluster) and then on the run row: the second sees a final run.
+ *
+ * A run older than a run already recorded for the cluster (a late redelivery) keeps its findings but does
+ * not rewind the lifecycle or notify (`transitions.appliedToLifecycle: false`).
+ */
+export async function recordScan(
+  db: Database,
+  input: RecordScanInput,
+  options: RecordScanOptions = {},
+): Promise<RecordScanResult> {
+  checkInput(input);
+  const { report } = input;
+  const write = {
+    ...(options.insertStrategy ? { strategy: options.insertStrategy } : {}),
+    ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
+  };
+  return db.transaction(async (tx) => {
+    const [cluster] = await tx
+      .select()
+      .from(clusters)
+      .where(eq(clusters.id, input.clusterId))
+      .for('no key update');
+    if (!cluster) throw new NotFoundError('cluster', input.clusterId);
+    await insertRunIfAbsent(tx, input);
+    const [run] = await tx
+      .select()
+      .from(scanRuns)
+      .where(and(eq(scanRuns.clusterId, input.clusterId), eq(scanRuns.slot, input.slot)))
+      .for('update');
+    if (!run) throw new NotFoundError('run', `${input.clusterId}/${input.slot}`);
+    if (isFinal(run.status)) return resultOf(run, true);
+
+    await insertFindings(tx, run.id, report.findings, write);
+    await options.faults?.afterFindings?.();
+
+    const now = options.now ?? new Date();
+    const [newer] = await tx
+      .select({ id: scanRuns.id })
+      .from(scanRuns)
+      .where(
+        and(
+          eq(scanRuns.clusterId, cluster.id),
+          ne(scanRuns.id, run.id),
+          inArray(scanRuns.status, ['complete', 'partial']),
+          gt(scanRuns.startedAt, input.startedAt),
+        ),
+      )
+      .limit(1);
+    let transitions: RunTransitions = NO_TRANSITIONS;
+    const events: NewOutboxEvent[] = [];
+    if (!newer) {
+      const applied = await applyLifecycle(tx, { cluster, run, input, now, write, events });
+      const regressions = await complianceRegressions(tx, { cluster, run, report, events });
+      transitions = { ...applied, regressed: regressions, appliedToLifecycle: true };
+    }
+    await options.faults?.afterLifecycle?.();
+    await insertOutboxEvents(tx, events);
+    if (input.snapshot) {
+      await saveSnapshot(tx, {
+        runId: run.id,
+        clusterId: cluster.id,
+        snapshot: input.snapshot,
+        supersede: report.status === 'complete' && !newer,
+      });
+    }
+    const openBySeverity = await countOpen(tx, cluster.id);
+    await options.faults?.beforeFinalise?.();
+    const [final] = await tx
+      .update(scanRuns)
+      .set({
+        status: report.status,
+        startedAt: input.startedAt,
+        finishedAt: input.finishedAt,
+        recordedAt: sql`now()`,
+        durations: input.durations ?? null,
+        coverage: report.coverage,
+        summary: report.summary,
+        checks: report.checks,
+        compliance: report.compliance,
+        warnings: report.warnings,
+        findingsFailed: report.summary.findings.fail,
+        findingsSuppressed: report.summary.findings.suppressed,
+        openBySeverity,
+        transitions,
+        error: null,
+      })
+      .where(and(eq(scanRuns.id, run.id), inArray(scanRuns.status, ['queued', 'running'])))
+      .returning();
+    if (!final) throw new RunTransitionError(`run ${run.id} is no longer queued or running`);
+    return resultOf(final, false);
+  });
+}
+
+async function applyLifecycle(
+  tx: Database,
+  ctx: {
+    cluster: Cluster;
+    run: ScanRun;
+    input: RecordScanInput;
+    now: Date;
+    write: { strategy?: InsertStrategy; chunkSize?: number };
+    events: NewOutboxEvent[];
+  },
+): Promise<Omit<RunTransitions, 'regressed' | 'appliedToLifecycle'>> {
+  const { cluster, run, input, events } = ctx;
+  const report = input.report;
+  const fingerprints = report.findings.map((f) => f.fingerprint);
+  const knownRows = rowsOf<{
+    fingerprint: string;
+    state: KnownLifecycle['state'];
+    check_id: string;
+    first_seen_at: string;
+    opened_at: string | null;
+    reopened_count: number;
+  }>(
+    await tx.execute(sql`
+      select fingerprint, state, check_id, first_seen_at, opened_at, reopened_count
+      from ${findingLifecycles}
+      where cluster_id = ${cluster.id}::uuid
+        and (state <> 'resolved' or fingerprint = any(${arrayParam(fingerprints, 'text')}))`),
+  );
+  const known = new Map<string, KnownLifecycle>();
+  for (const row of knownRows) {
+    known.set(row.fingerprint, {
+      fingerprint: row.fingerprint,
+      state: row.state,
+      checkId: row.check_id,
+      firstSeenAt: toDate(row.first_seen_at),
+      openedAt: toDate(row.opened_at),
+      reopenedCount: Number(row.reopened_count),
+    });
+  }
+  const plan = planLifecycle({
+    findings: report.findings,
+    known,
+    resolvable: resolvableChecks(report.status as 'complete' | 'partial', report.checks),
+    seenAt: input.finishedAt,
+  });
+  await writeSeenLifecycles(
+    tx,
+    { clusterId: cluster.id, runId: run.id, seenAt: input.finishedAt, changedAt: ctx.now, seen: plan.seen },
+    ctx.write,
+  );
+
+  const base = { clusterId: cluster.id, clusterName: cluster.name, runId: run.id };
+  for (const t of plan.seen) {
+    if (!t.event) continue;
+    const f = t.finding;
+    const before = known.get(f.fingerprint);
+    const payload: FindingEventPayload = {
+      ...base,
+      fingerprint: f.fingerprint,
+      checkId: f.checkId,
+      title: f.title,
+      severity: f.severity,
+      resource: f.resource,
+      ...(f.subject ? { subject: f.subject } : {}),
+      message: f.message,
+      controls: f.controls,
+      firstSeenAt: (before?.firstSeenAt ?? input.finishedAt).toISOString(),
+      lastSeenAt: input.finishedAt.toISOString(),
+      reopenedCount: t.reopenedCount,
+      ...(t.event === 'finding.resolved' ? { reason: 'suppressed' as const } : {}),
+      ...(t.event === 'finding.resolved' && f.suppression ? { suppression: f.suppression } : {}),
+    };
+    events.push({
+      type: t.event,
+      clusterId: cluster.id,
+      runId: run.id,
+      dedupeKey: `${run.id}:${t.event}:${f.fingerprint}`,
+      payload,
+    });
+  }
+
+  if (plan.resolve.length > 0) {
+    const resolved = rowsOf<ResolvedRow>(
+      await tx.execute(sql`
+        update ${findingLifecycles}
+        set state = 'resolved', resolved_at = ${input.finishedAt.toISOString()}::timestamptz,
+          changed_at = ${ctx.now.toISOString()}::timestamptz
+        where cluster_id = ${cluster.id}::uuid
+          and fingerprint = any(${arrayParam(
+            plan.resolve.map((r) => r.fingerprint),
+            'text',
+          )})
+          and state <> 'resolved'
+        returning fingerprint, check_id, title, severity, resource_kind, resource_name, resource_namespace,
+          subject_kind, subject_name, subject_namespace, message, controls, first_seen_at, last_seen_at,
+          reopened_count`),
+    );
+    const wasOpen = new Set(plan.resolve.filter((r) => r.wasOpen).map((r) => r.fingerprint));
+    for (const row of resolved) {
+      if (!wasOpen.has(row.fingerprint)) continue;
+      const payload: FindingEventPayload = {
+        ...base,
+        fingerprint: row.fingerprint,
+        checkId: row.check_id,
+        title: row.title,
+        severity: row.severity as FindingEventPayload['severity'],
+        resource: {
+          kind: row.resource_kind,
+          name: row.resource_name,
+          ...(row.resource_namespace !== null ? { namespace: row.resource_namespace } : {}),
+        },
+        ...(row.subject_kind !== null && row.subject_name !== null
+          ? {
+              subject: {
+                kind: row.subject_kind as NonNullable<FindingEventPayload['subject']>['kind'],
+                name: row.subject_name,
+                ...(row.subject_namespace !== null ? { namespace: row.subject_namespace } : {}),
+              },
+            }
+          : {}),
+        message: row.message,
+        controls: row.controls,
+        firstSeenAt: toDate(row.first_seen_at).toISOString(),
+        lastSeenAt: toDate(row.last_seen_at).toISOString(),
+        reopenedCount: Number(row.reopened_count),
+        reason: 'absent',
+      };
+      events.push({
+        type: 'finding.resolved',
+        clusterId: cluster.id,
+        runId: run.id,
+        dedupeKey: `${run.id}:finding.resolved:${row.fingerprint}`,
+        payload,
+      });
+    }
+  }
+  return plan.counts;
+}
+
+interface ResolvedRow {
+  fingerprint: string;
+  check_id: string;
+  title: string;
+  severity: string;
+  resource_kind: string;
+  resource_name: string;
+  resource_namespace: string | null;
+  subject_kind: string | null;
+  subject_name: string | null;
+  subject_namespace: string | null;
+  message: string;
+  controls: string[];
+  first_seen_at: string;
+  last_seen_at: string;
+  reopened_count: number;
+}
+
+async function complianceRegressions(
+  tx: Database,
+  ctx: { cluster: Cluster; run: ScanRun; report: AuditReport; events: NewOutboxEvent[] },
+): Promise<number> {
+  const [previous] = await tx
+    .select({ id: scanRuns.id, compliance: scanRuns.compliance })
+    .from(scanRuns)
+    .where(
+      and(
+        eq(scanRuns.clusterId, ctx.cluster.id),
+        ne(scanRuns.id, ctx.run.id),
+        inArray(scanRuns.status, ['complete', 'partial']),
+      ),
+    )
+    .orderBy(desc(scanRuns.recordedAt))
+    .limit(1);
+  if (!previous) return 0;
+  const regressions = regressedControls(previous.compliance, ctx.report.compliance);
+  for (const { framework, control } of regressions) {
+    ctx.events.push({
+      type: 'compliance.control_regressed',
+      clusterId: ctx.cluster.id,
+      runId: ctx.run.id,
+      dedupeKey: `${ctx.run.id}:compliance.control_regressed:${control.qualifiedId}`,
+      payload: {
+        clusterId: ctx.cluster.id,
+        clusterName: ctx.cluster.name,
+        runId: ctx.run.id,
+        previousRunId: previous.id,
+        framework: framework.framework,
+        frameworkVersion: framework.version,
+        controlId: control.id,
+        qualifiedId: control.qualifiedId,
+        title: control.title,
+        checks: control.checks,
+      },
+    });
+  }
+  return regressions.length;
+}
+
+async function countOpen(tx: Database, clusterId: string): Promise<Record<Severity, number>> {
+  const rows = rowsOf<{ severity: Severity; n: number }>(
+    await tx.execute(sql`
+      select severity, count(*)::int as n from ${findingLifecycles}
+      where cluster_id = ${clusterId}::uuid and state = 'open'
+      group by severity`),
+  );
+  const counts = zeroBySeverity();
+  for (const row of rows) counts[row.severity] = Number(row.n);
+  return counts;
+}

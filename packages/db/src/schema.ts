@@ -1,0 +1,7 @@
+// Every table, for drizzle-kit (migrations) and for the typed database handle.
+export { clusters } from './clusters/table.ts';
+export { auditExceptions } from './exceptions/table.ts';
+export { findingLifecycles, findings } from './findings/table.ts';
+export { outboxEvents } from './outbox/table.ts';
+export { scanRuns } from './runs/table.ts';
+export { snapshots } from './snapshots/table.ts';

@@ -1,0 +1,89 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import pg from 'pg';
+import { closeDatabase, type Database, type Engine, openDatabase } from '../database.ts';
+import { migrate } from '../migrate.ts';
+
+/** The Postgres server the test suite uses (`.ci/run` starts it). */
+export const TEST_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+export const TEST_ENGINES: readonly Engine[] = ['pglite', 'postgres'];
+
+export interface TestDatabase {
+  engine: Engine;
+  db: Database;
+  /** The database's URL (Postgres only), for tests that need a second, independent connection pool. */
+  url?: string;
+  dispose(): Promise<void>;
+}
+
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
+const PREFIX = `vigil_test_${HOST}_`;
+let counter = 0;
+
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops test databases left behind by test processes of this host that no longer run. */
+async function dropOrphans(admin: pg.Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>(
+    `select datname from pg_database where datname like $1`,
+    [`${PREFIX}%`],
+  );
+  for (const { datname } of rows) {
+    const pid = Number(datname.slice(PREFIX.length).split('_')[0]);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+      await admin.query(`drop database if exists "${datname}" with (force)`).catch(() => {});
+    }
+  }
+}
+
+/**
+ * A fresh, migrated database for one test file: an in-memory PGlite, or a new database on the test server
+ * (so test files run in parallel without seeing each other's rows). `dispose` closes and drops it.
+ */
+export async function openTestDatabase(
+  engine: Engine,
+  options: { serverUrl?: string; migrate?: boolean; poolSize?: number } = {},
+): Promise<TestDatabase> {
+  if (engine === 'pglite') {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    if (options.migrate !== false) await migrate(db);
+    return { engine, db, dispose: () => closeDatabase(db) };
+  }
+  const serverUrl = options.serverUrl ?? TEST_SERVER_URL;
+  const name = `${PREFIX}${process.pid}_${++counter}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await dropOrphans(admin);
+    await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrl(serverUrl, name);
+  const db = await openDatabase({ url, poolSize: options.poolSize ?? 4 });
+  if (options.migrate !== false) await migrate(db);
+  return {
+    engine,
+    db,
+    url,
+    dispose: async () => {
+      await closeDatabase(db);
+      const drop = new pg.Client({ connectionString: serverUrl });
+      await drop.connect();
+      try {
+        await drop.query(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await drop.end();
+      }
+    },
+  };
+}
