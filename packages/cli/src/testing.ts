@@ -53,3 +53,14 @@ export async function runVigil(
   const code = await main(args, io);
   return { code, stdout: io.out(), stderr: io.err() };
 }
+
+/** The repository root, so tests read the demo clusters and the checks' fixtures where they live. */
+export const REPO_ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/$/, '');
+export const DEMO_CLUSTERS = `${REPO_ROOT}/demo/clusters`;
+export const CHECK_FIXTURES = `${REPO_ROOT}/packages/core/src/checks`;
+
+/** The input flags for one demo cluster. */
+export function demoClusterArgs(name: string, withEks = true): string[] {
+  const dir = `${DEMO_CLUSTERS}/${name}`;
+  return ['--manifests', `${dir}/manifests.yaml`, ...(withEks ? ['--eks', `${dir}/eks.json`] : [])];
+}
