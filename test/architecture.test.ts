@@ -79,6 +79,10 @@ describe('findLayerViolations', () => {
         ),
         file('infra/sst-config.test.ts', "import config from '../sst.config.ts';"),
         file(
+          'packages/collect/src/eks/token.test.ts',
+          "import { fake } from '../../../../test/fake-kube/eks-token.ts';",
+        ),
+        file(
           'packages/core/src/c.ts',
           '// Date.now() and process.env are mentioned in a comment only',
           "const s = 'new Date()';",
@@ -173,6 +177,14 @@ describe('findLayerViolations', () => {
       'functions importing the CLI',
       file('functions/a.ts', "import { main } from '@vigil/cli';"),
       'entry point nothing may import',
+    ],
+    [
+      'shipped code importing the shared test folder',
+      file(
+        'packages/collect/src/eks/token.ts',
+        "import { fake } from '../../../../test/fake-kube/eks-token.ts';",
+      ),
+      'leaves packages/collect/',
     ],
     [
       'a package reaching into functions',
