@@ -128,6 +128,17 @@ export class RbacIndex {
   private readonly principalsByUser = new Map<string, PrincipalMapping[]>();
   private readonly principalsByGroup = new Map<string, PrincipalMapping[]>();
   private readonly subjectsByKey = new Map<string, SubjectRef>();
+  private readonly principalsByArn = new Map<string, PrincipalMapping[]>();
+  /** Positions in boundRoles of the cluster-wide bound roles, and of each namespace's, in input order. */
+  private readonly clusterWide: number[] = [];
+  private readonly byNamespace = new Map<string, number[]>();
+  /**
+   * whoCan answers by query: checks ask the same questions (create pods, get secrets...) many times, and the
+   * index never changes after construction.
+   */
+  private readonly answers = new Map<string, Grant[]>();
+  private readonly adminEquivalent = new Map<string, boolean>();
+  private readonly fullControl = new WeakMap<RoleInfo, boolean>();
 
   constructor(snapshot: Snapshot) {
     const k8s = snapshot.kubernetes;
@@ -260,7 +271,9 @@ export class RbacIndex {
   }
 
   private addBound(bound: BoundRole) {
-    this.boundRoles.push(bound);
+    const position = this.boundRoles.push(bound) - 1;
+    if (bound.namespace === null) this.clusterWide.push(position);
+    else pushTo(this.byNamespace, bound.namespace, position);
     for (const subject of bound.subjects) {
       const key = subjectKey(subject);
       this.subjectsByKey.set(key, subject);
@@ -332,6 +345,7 @@ export class RbacIndex {
 
   private addPrincipal(mapping: PrincipalMapping) {
     this.principals.push(mapping);
+    pushTo(this.principalsByArn, mapping.principalArn, mapping);
     this.subjectsByKey.set(`IAMPrincipal:${mapping.principalArn}`, {
       kind: 'IAMPrincipal',
       name: mapping.principalArn,
@@ -363,8 +377,7 @@ export class RbacIndex {
     };
     add(subjectKey(subject));
     if (subject.kind === 'IAMPrincipal') {
-      for (const mapping of this.principals) {
-        if (mapping.principalArn !== subject.name) continue;
+      for (const mapping of this.principalsByArn.get(subject.name) ?? []) {
         if (mapping.username && !isTemplated(mapping.username)) add(`User:${mapping.username}`);
         for (const group of mapping.groups) add(`Group:${group}`);
       }
@@ -375,11 +388,39 @@ export class RbacIndex {
     return [...out];
   }
 
+  /** The roles bound in one namespace (`null`: cluster-wide), in input order. */
+  boundIn(namespace: string | null): BoundRole[] {
+    const positions = namespace === null ? this.clusterWide : (this.byNamespace.get(namespace) ?? []);
+    return positions.map((position) => this.boundRoles[position]!);
+  }
+
   /**
    * Who can do this: every (subject, binding, role, rule) that grants the request, like kubectl-who-can.
    * With a namespace, grants in that namespace and cluster-wide ones; without, grants anywhere.
+   * Rows come in input order of the bindings; the returned array is the caller's to change.
    */
   whoCan(query: WhoCanQuery, options: QueryOptions = {}): Grant[] {
+    const expand = options.expandPrincipals !== false;
+    const key = [
+      query.verb,
+      query.nonResourceURL === undefined ? 'r' : 'u',
+      query.nonResourceURL ?? '',
+      query.namespace ?? '\u0001',
+      query.nonResourceURL === undefined ? (query.apiGroup ?? '\u0001') : '',
+      query.nonResourceURL === undefined ? query.resource : '',
+      query.nonResourceURL === undefined ? (query.subresource ?? '') : '',
+      query.nonResourceURL === undefined ? (query.name ?? '\u0001') : '',
+      expand ? 'x' : '',
+    ].join('\u0000');
+    let answer = this.answers.get(key);
+    if (!answer) {
+      answer = this.answer(query, expand);
+      this.answers.set(key, answer);
+    }
+    return answer.slice();
+  }
+
+  private answer(query: WhoCanQuery, expand: boolean): Grant[] {
     const rows: Grant[] = [];
     // `bind` is authorized in the namespace of the binding being written, ClusterRoles included: a
     // RoleBinding may delegate binding chosen ClusterRoles inside its namespace, so it is not cluster-scoped.
@@ -387,45 +428,57 @@ export class RbacIndex {
       query.nonResourceURL !== undefined ||
       (CLUSTER_SCOPED_RESOURCES.has(query.resource) &&
         !(query.verb === 'bind' && query.resource === 'clusterroles'));
-    for (const bound of this.boundRoles) {
-      if (bound.namespace !== null) {
-        if (clusterScoped) continue;
-        if (query.namespace !== undefined && bound.namespace !== query.namespace) continue;
+    // A role is usually bound many times (edit, view, a namespace's own Role): match its rules once.
+    const matchesByRole = new Map<RoleInfo, RuleHit[]>();
+    const visit = (bound: BoundRole) => {
+      let hits = matchesByRole.get(bound.role);
+      if (!hits) {
+        hits = matchRules(bound.role.rules, query);
+        matchesByRole.set(bound.role, hits);
       }
-      const rules = bound.role.rules;
-      for (let i = 0; i < rules.length; i++) {
-        const rule = rules[i]!;
-        let match: RuleMatch;
-        if (query.nonResourceURL !== undefined) {
-          // Non-resource URLs are only granted by ClusterRoles bound cluster-wide.
-          match =
-            bound.namespace === null && matchNonResourceRule(rule, query.verb, query.nonResourceURL)
-              ? 'all'
-              : null;
-        } else {
-          match = matchResourceRule(rule, query);
-        }
-        if (!match) continue;
+      for (const hit of hits) {
         for (const subject of bound.subjects) {
           rows.push({
             subject,
             binding: bound.binding,
             role: bound.role,
-            ruleIndex: i,
-            rule,
+            ruleIndex: hit.ruleIndex,
+            rule: hit.rule,
             namespace: bound.namespace,
-            match,
+            match: hit.match,
           });
         }
       }
+    };
+    if (clusterScoped) {
+      // Non-resource URLs and cluster-scoped resources are only granted by roles bound cluster-wide.
+      for (const position of this.clusterWide) visit(this.boundRoles[position]!);
+    } else if (query.namespace !== undefined) {
+      // Cluster-wide and this namespace's bindings, merged back into input order.
+      const cluster = this.clusterWide;
+      const local = this.byNamespace.get(query.namespace) ?? [];
+      let i = 0;
+      let j = 0;
+      while (i < cluster.length || j < local.length) {
+        const next =
+          j >= local.length || (i < cluster.length && cluster[i]! < local[j]!) ? cluster[i++]! : local[j++]!;
+        visit(this.boundRoles[next]!);
+      }
+    } else {
+      for (const bound of this.boundRoles) visit(bound);
     }
-    if (options.expandPrincipals === false || this.principals.length === 0) return rows;
+    if (!expand || this.principals.length === 0) return rows;
     const expanded: Grant[] = [];
     for (const row of rows) {
       for (const mapping of this.principalsFor(row.subject)) {
         expanded.push({
-          ...row,
           subject: { kind: 'IAMPrincipal', name: mapping.principalArn },
+          binding: row.binding,
+          role: row.role,
+          ruleIndex: row.ruleIndex,
+          rule: row.rule,
+          namespace: row.namespace,
+          match: row.match,
           via: { mapping, through: row.subject },
         });
       }
@@ -445,12 +498,50 @@ export class RbacIndex {
     });
   }
 
+  /** True when one of the role's rules is `*` on `*` in `*`: full control of whatever it is bound to. */
+  grantsFullControl(role: RoleInfo): boolean {
+    let full = this.fullControl.get(role);
+    if (full === undefined) {
+      full = role.rules.some(isFullWildcardRule);
+      this.fullControl.set(role, full);
+    }
+    return full;
+  }
+
   /** True when the subject holds `*` on `*` in `*` cluster-wide: full control of the cluster. */
   isClusterAdminEquivalent(subject: SubjectRef, options: { implicit?: boolean } = {}): boolean {
-    return this.boundTo(subject, options).some(
-      (bound) => bound.namespace === null && bound.role.rules.some(isFullWildcardRule),
-    );
+    // Asked for every subject, often several times (escalation paths): answered once per subject.
+    const key = `${options.implicit ? 'i' : 'd'}|${subjectKey(subject)}`;
+    let answer = this.adminEquivalent.get(key);
+    if (answer === undefined) {
+      answer = this.boundTo(subject, options).some(
+        (bound) => bound.namespace === null && this.grantsFullControl(bound.role),
+      );
+      this.adminEquivalent.set(key, answer);
+    }
+    return answer;
   }
+}
+
+interface RuleHit {
+  ruleIndex: number;
+  rule: PolicyRule;
+  match: Exclude<RuleMatch, null>;
+}
+
+function matchRules(rules: readonly PolicyRule[], query: WhoCanQuery): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    const match: RuleMatch =
+      query.nonResourceURL !== undefined
+        ? matchNonResourceRule(rule, query.verb, query.nonResourceURL)
+          ? 'all'
+          : null
+        : matchResourceRule(rule, query);
+    if (match) hits.push({ ruleIndex: i, rule, match });
+  }
+  return hits;
 }
 
 function toSubjectRef(
