@@ -48,4 +48,25 @@ describe('bin/vigil.js', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^vigil scan: unknown option --bogus\n/);
   });
+
+  it('drops only the type-stripping ExperimentalWarning, not other warnings', () => {
+    // Emitted at beforeExit, when the shim's filter is surely installed, as some Node releases do at load.
+    const emit = encodeURIComponent(
+      'process.once("beforeExit", () => {' +
+        'process.emitWarning("Type Stripping is an experimental feature and might change at any time", "ExperimentalWarning");' +
+        'process.emitWarning("an unrelated warning", "DeprecationWarning");' +
+        '});',
+    );
+    const result = spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${emit}`, BIN, '--version'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      },
+    );
+    expect(result.status).toBe(0);
+    expect(result.stderr).not.toContain('Type Stripping');
+    expect(result.stderr).toContain('an unrelated warning');
+  });
 });
