@@ -99,6 +99,8 @@ export interface FakeKube {
   token: string;
   pki: TestPki;
   requests: RecordedRequest[];
+  /** The most requests for objects (lists and gets) that were ever in progress at once. */
+  peakInFlight(): number;
   /** Requests that reached a target, optionally filtered. */
   count(target: FaultTarget, filter?: (request: RecordedRequest) => boolean): number;
   inject(target: FaultTarget, fault: Fault): void;
@@ -223,6 +225,8 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
   const faults = new Map<FaultTarget, Fault[]>();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
+  let inFlight = 0;
+  let peak = 0;
 
   const latest = (resource: FakeResource): Version => {
     const versions = stores.get(resource)!;
@@ -310,6 +314,11 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     const route = routeOf(url.pathname);
     if (!route) return fail(404, `the server could not find the requested resource`);
     record.target = route.target;
+    if (route.type === 'list' || route.type === 'get') {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      res.on('close', () => inFlight--);
+    }
     const hasContinue = route.type === 'list' && Boolean(query.continue);
     const fault = takeFault(route.target, hasContinue);
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -446,6 +455,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     token: scannerToken,
     pki,
     requests,
+    peakInFlight: () => peak,
     count(target, filter) {
       return requests.filter((r) => r.target === target && (!filter || filter(r))).length;
     },

@@ -49,10 +49,10 @@ export function loadKubeconfig(source: KubeconfigSource): LoadedKubeconfig {
     }
   } catch (error) {
     if (error instanceof InvalidSourceError) throw error;
-    // Parser messages can quote the offending line, which may hold a token: keep only a redacted excerpt.
-    throw new InvalidSourceError(
-      `${where} is not a valid kubeconfig: ${excerpt(String((error as Error)?.message ?? error), [], 160)}`,
-    );
+    // YAML parser messages quote the lines around the error, which may hold a token: keep the first line
+    // (the reason and position) only.
+    const reason = String((error as Error)?.message ?? error).split('\n')[0] ?? '';
+    throw new InvalidSourceError(`${where} is not a valid kubeconfig: ${excerpt(reason, [], 160)}`);
   }
   if (source.context !== undefined) {
     if (!kubeConfig.getContextObject(source.context)) {
