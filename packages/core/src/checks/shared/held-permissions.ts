@@ -158,11 +158,13 @@ export function describeHeldSet(held: readonly HeldPermission[]): string {
       phrase.targets.push(target);
     }
   }
-  return joinWords(
-    [...phrases.values()].map(
-      (p) => `${joinWords(p.verbs)} ${joinWords(p.targets)}${p.names ? ` (only ${p.names})` : ''}`,
-    ),
+  const words = [...phrases.values()].map(
+    (p) => `${joinWords(p.verbs)} ${joinWords(p.targets)}${p.names ? ` (only ${p.names})` : ''}`,
   );
+  // Phrases hold their own "and": a comma before the last one keeps them apart.
+  return words.length <= 2 && !words.some((w) => w.includes(' and '))
+    ? joinWords(words)
+    : `${words.slice(0, -1).join(', ')}, and ${words[words.length - 1]}`;
 }
 
 /** `a`, `a and b`, `a, b and c`. */
