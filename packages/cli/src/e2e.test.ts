@@ -33,9 +33,26 @@ describe('bin/vigil.js', () => {
           f.checkId === 'cluster-admin' && f.resource.name === 'ci-deployer-cluster-admin',
       ),
     ).toBe(true);
-    // Only the partial-audit note; no ExperimentalWarning or other Node noise.
+    // A complete audit: no partial-audit note, no ExperimentalWarning or other Node noise.
+    expect(result.stderr).toBe('');
+  });
+
+  it('warns on stderr, and only there, when the audit is partial', () => {
+    const result = vigil([
+      'scan',
+      '--manifests',
+      'demo/clusters/prod-us/manifests.yaml',
+      '--eks',
+      'packages/cli/src/testdata/prod-us-without-kms.json',
+      '--format',
+      'json',
+      '--fail-on',
+      'none',
+    ]);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout).status).toBe('partial');
     expect(result.stderr).toBe(
-      'vigil: warning: partial audit of prod-eu: 1 check(s) not evaluated because input was missing\n',
+      'vigil: warning: partial audit of prod-us: 1 check(s) not evaluated because input was missing\n',
     );
   });
 

@@ -21,7 +21,15 @@ describe('vigil scan --format table', () => {
   });
 
   it('lists inputs that were not read and the checks that did not run, with reasons', async () => {
-    const { stdout } = await runVigil(['scan', ...demoClusterArgs('prod-eu'), '--fail-on', 'none']);
+    const { stdout } = await runVigil([
+      'scan',
+      '--manifests',
+      `${DEMO_CLUSTERS}/prod-us/manifests.yaml`,
+      '--eks',
+      'packages/cli/src/testdata/prod-us-without-kms.json',
+      '--fail-on',
+      'none',
+    ]);
     expect(stdout).toContain('Status: PARTIAL');
     expect(stdout).toMatch(/kmsKey: not_collected/);
     expect(stdout).toMatch(/Checks not evaluated \(1\)\n\s+kms-key-health\s+kmsKey: not_collected/);

@@ -398,9 +398,12 @@ export function buildSnapshotFromFiles(options: BuildSnapshotOptions): Snapshot 
     coverage.identityProviderConfigs = eks.identityProviderConfigs
       ? { status: 'complete', count: eks.identityProviderConfigs.length }
       : { status: 'not_collected', reason: `no identityProviderConfigs in ${name}` };
+    const encryptsSecrets = (eks.cluster.encryptionConfig ?? []).some((c) => c.provider?.keyArn);
     coverage.kmsKey = eks.kmsKey
       ? { status: 'complete' }
-      : { status: 'not_collected', reason: `no kmsKey in ${name} (KMS is read only by live collection)` };
+      : encryptsSecrets
+        ? { status: 'not_collected', reason: `no kmsKey in ${name} (KMS is read only by live collection)` }
+        : { status: 'not_applicable', reason: 'the cluster has no KMS key for secrets encryption' };
   } else {
     for (const source of ['eksCluster', 'accessEntries', 'identityProviderConfigs', 'kmsKey'] as const) {
       coverage[source] = { status: 'not_applicable', reason: 'not an EKS cluster' };
