@@ -20,6 +20,14 @@ export interface TestDatabase {
 const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
 const PREFIX = `vigil_test_${HOST}_`;
 let counter = 0;
+const urls = new WeakMap<Database, string>();
+
+/** The URL of a Postgres test database, for a test that needs a second, independent pool (a second Lambda). */
+export function testDatabaseUrl(db: Database): string {
+  const url = urls.get(db);
+  if (!url) throw new Error('not a Postgres test database');
+  return url;
+}
 
 function databaseUrl(serverUrl: string, name: string): string {
   const url = new URL(serverUrl);
@@ -71,6 +79,7 @@ export async function openTestDatabase(
   const url = databaseUrl(serverUrl, name);
   const db = await openDatabase({ url, poolSize: options.poolSize ?? 4 });
   if (options.migrate !== false) await migrate(db);
+  urls.set(db, url);
   return {
     engine,
     db,
