@@ -87,7 +87,7 @@ export class PrivilegeMap {
     if (!first) return 'it is cluster-admin-equivalent';
     if (first.bound.binding.kind === 'Authorizer') return 'as a member of system:masters it bypasses RBAC';
     const through =
-      subjectKey(first.through) === subjectKey(subject) ? '' : ` (through ${describeSubject(first.through)})`;
+      subjectKey(first.through) === subjectKey(subject) ? '' : ` through ${describeSubject(first.through)}`;
     return `${describeRef(first.bound.binding)} gives it ${describeRef(first.bound.role)}${through}`;
   }
 

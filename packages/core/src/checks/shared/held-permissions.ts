@@ -162,7 +162,8 @@ export function describeHeldSet(held: readonly HeldPermission[]): string {
     (p) => `${joinWords(p.verbs)} ${joinWords(p.targets)}${p.names ? ` (only ${p.names})` : ''}`,
   );
   // Phrases hold their own "and": a comma before the last one keeps them apart.
-  return words.length <= 2 && !words.some((w) => w.includes(' and '))
+  if (words.length <= 1) return words[0] ?? '';
+  return words.length === 2 && !words.some((w) => w.includes(' and '))
     ? joinWords(words)
     : `${words.slice(0, -1).join(', ')}, and ${words[words.length - 1]}`;
 }
