@@ -86,8 +86,22 @@ const TOKEN_HINT = /-----BEGIN |eyJ|k8s-aws-v1\.|AKIA|ASIA|bearer|basic|:\/\//i;
  * and SECRET_KEY_SUFFIXES entry does (`token`, `pass`word, client`secret`, api`key`...).
  */
 const KEY_HINT = /token|pwd|credential|pass|secret|apikey|privatekey/;
-/** The 40-character heuristic needs such a run somewhere. */
-const BASE64_RUN = /[A-Za-z0-9/+]{40}/;
+/** The 40-character heuristic needs a run of 40 base64 characters somewhere; one pass, no backtracking. */
+function hasBase64Run(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const base64 =
+      (c >= 97 && c <= 122) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 48 && c <= 57) ||
+      c === 47 /* / */ ||
+      c === 43; /* + */
+    if (!base64) run = 0;
+    else if (++run >= 40) return true;
+  }
+  return false;
+}
 
 function mayHoldSecretKey(text: string): boolean {
   if (!text.includes(':') && !text.includes('=')) return false;
@@ -148,18 +162,37 @@ export function redactText(text: string): string {
     out = out.replace(URL_PASSWORD, (_, head: string) => `${head}${REDACTED}@`);
   }
   if (mayHoldSecretKey(out)) out = redactKeyValues(out);
-  if (out.length >= 40 && BASE64_RUN.test(out)) out = redactSecretAccessKeys(out);
+  if (out.length >= 40 && hasBase64Run(out)) out = redactSecretAccessKeys(out);
+  return out;
+}
+
+/**
+ * Evidence repeats the same short strings (verbs, resource, role and binding names) across thousands of
+ * findings: their masked form is remembered. Bounded, as the strings come from cluster data.
+ */
+const textCache = new Map<string, string>();
+const CACHED_LENGTH = 256;
+
+function redactShortText(text: string): string {
+  if (text.length > CACHED_LENGTH) return redactText(text);
+  let out = textCache.get(text);
+  if (out === undefined) {
+    out = redactText(text);
+    if (textCache.size >= 50_000) textCache.clear();
+    textCache.set(text, out);
+  }
   return out;
 }
 
 function redactValue(value: unknown, seen: WeakSet<object>): unknown {
-  if (typeof value === 'string') return redactText(value);
+  if (typeof value === 'string') return redactShortText(value);
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) return '[Circular]';
   seen.add(value);
   if (Array.isArray(value)) return value.map((item) => redactValue(item, seen));
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
     // Only strings are masked whole: booleans such as automountServiceAccountToken carry no secret.
     out[key] =
       typeof item === 'string' && item !== '' && isSecretObjectKey(key) ? REDACTED : redactValue(item, seen);
