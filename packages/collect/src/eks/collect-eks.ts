@@ -26,6 +26,7 @@ import { mapWithConcurrency } from '../pool.ts';
 import type { RetryResult } from '../retry.ts';
 import { type AwsCallContext, awsCall } from './aws-call.ts';
 import { type AwsFailure, awsFailureCoverage, classifyAwsError, describeAwsError } from './aws-errors.ts';
+import { IAM_ACTIONS } from './iam-actions.ts';
 
 export interface EksContext extends AwsCallContext {
   eks: EKSClient;
@@ -53,7 +54,7 @@ const connectionSchema = z.object({
 
 /** DescribeCluster: everything else needs it, so every failure here stops the cluster's collection. */
 export async function describeCluster(ctx: EksContext): Promise<DescribedCluster> {
-  const result = await awsCall(ctx, 'eks:DescribeCluster', (abortSignal) =>
+  const result = await awsCall(ctx, IAM_ACTIONS.describeCluster, (abortSignal) =>
     ctx.eks.send(new DescribeClusterCommand({ name: ctx.clusterName }), { abortSignal }),
   );
   if (!result.ok) {
@@ -62,7 +63,7 @@ export async function describeCluster(ctx: EksContext): Promise<DescribedCluster
       case 'denied':
         throw new EksApiError(
           'EKS_ACCESS_DENIED',
-          `eks:DescribeCluster on ${ctx.clusterArn} was denied (${cause})`,
+          `${IAM_ACTIONS.describeCluster} on ${ctx.clusterArn} was denied (${cause})`,
         );
       case 'not_found':
         throw new EksApiError(
@@ -72,7 +73,7 @@ export async function describeCluster(ctx: EksContext): Promise<DescribedCluster
       default:
         throw new EksApiError(
           'EKS_API_FAILED',
-          `eks:DescribeCluster on ${ctx.clusterArn} failed${result.stop === 'deadline' ? ' before the scan deadline' : ''} (${cause})`,
+          `${IAM_ACTIONS.describeCluster} on ${ctx.clusterArn} failed${result.stop === 'deadline' ? ' before the scan deadline' : ''} (${cause})`,
         );
     }
   }
@@ -81,7 +82,7 @@ export async function describeCluster(ctx: EksContext): Promise<DescribedCluster
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidResponseError(
-      `eks:DescribeCluster answered with an unexpected cluster shape (${issue?.path.join('.') || 'cluster'}: ${issue?.message})`,
+      `${IAM_ACTIONS.describeCluster} answered with an unexpected cluster shape (${issue?.path.join('.') || 'cluster'}: ${issue?.message})`,
     );
   }
   const connection = connectionSchema.safeParse(raw);
@@ -158,14 +159,14 @@ async function collectAccessEntries(
   let principals: string[];
   try {
     const pages = await paginate((nextToken) =>
-      awsCall(ctx, 'eks:ListAccessEntries', (abortSignal) =>
+      awsCall(ctx, IAM_ACTIONS.listAccessEntries, (abortSignal) =>
         ctx.eks.send(
           new ListAccessEntriesCommand({ clusterName: ctx.clusterName, nextToken, maxResults: 100 }),
           {
             abortSignal,
           },
         ),
-      ).then((r) => unwrap('eks:ListAccessEntries', r)),
+      ).then((r) => unwrap(IAM_ACTIONS.listAccessEntries, r)),
     );
     principals = pages.flatMap((page) => page.accessEntries ?? []);
   } catch (error) {
@@ -180,16 +181,16 @@ async function collectAccessEntries(
     return { entries: [], coverage: error.coverage };
   }
   const entries = await mapWithConcurrency(principals, ctx.concurrency, async (principalArn) => {
-    const described = await awsCall(ctx, 'eks:DescribeAccessEntry', (abortSignal) =>
+    const described = await awsCall(ctx, IAM_ACTIONS.describeAccessEntry, (abortSignal) =>
       ctx.eks.send(new DescribeAccessEntryCommand({ clusterName: ctx.clusterName, principalArn }), {
         abortSignal,
       }),
     );
     // Deleted between the list and the describe: it no longer grants anything.
     if (!described.ok && classifyAwsError(described.error) === 'not_found') return null;
-    const entry = unwrap('eks:DescribeAccessEntry', described).accessEntry;
+    const entry = unwrap(IAM_ACTIONS.describeAccessEntry, described).accessEntry;
     const pages = await paginate((nextToken) =>
-      awsCall(ctx, 'eks:ListAssociatedAccessPolicies', (abortSignal) =>
+      awsCall(ctx, IAM_ACTIONS.listAssociatedAccessPolicies, (abortSignal) =>
         ctx.eks.send(
           new ListAssociatedAccessPoliciesCommand({
             clusterName: ctx.clusterName,
@@ -199,7 +200,7 @@ async function collectAccessEntries(
           }),
           { abortSignal },
         ),
-      ).then((r) => unwrap('eks:ListAssociatedAccessPolicies', r)),
+      ).then((r) => unwrap(IAM_ACTIONS.listAssociatedAccessPolicies, r)),
     );
     const parsed = accessEntrySchema.safeParse({
       principalArn,
@@ -235,7 +236,7 @@ async function collectIdentityProviders(
 ): Promise<{ configs: OidcConfig[]; coverage: Coverage }> {
   try {
     const pages = await paginate((nextToken) =>
-      awsCall(ctx, 'eks:ListIdentityProviderConfigs', (abortSignal) =>
+      awsCall(ctx, IAM_ACTIONS.listIdentityProviderConfigs, (abortSignal) =>
         ctx.eks.send(
           new ListIdentityProviderConfigsCommand({
             clusterName: ctx.clusterName,
@@ -246,15 +247,15 @@ async function collectIdentityProviders(
             abortSignal,
           },
         ),
-      ).then((r) => unwrap('eks:ListIdentityProviderConfigs', r)),
+      ).then((r) => unwrap(IAM_ACTIONS.listIdentityProviderConfigs, r)),
     );
     const refs = pages
       .flatMap((page) => page.identityProviderConfigs ?? [])
       .filter((ref) => ref.type === 'oidc' && ref.name);
     const configs = await mapWithConcurrency(refs, ctx.concurrency, async (ref) => {
       const described = unwrap(
-        'eks:DescribeIdentityProviderConfig',
-        await awsCall(ctx, 'eks:DescribeIdentityProviderConfig', (abortSignal) =>
+        IAM_ACTIONS.describeIdentityProviderConfig,
+        await awsCall(ctx, IAM_ACTIONS.describeIdentityProviderConfig, (abortSignal) =>
           ctx.eks.send(
             new DescribeIdentityProviderConfigCommand({
               clusterName: ctx.clusterName,
@@ -293,7 +294,7 @@ async function collectKmsKey(
       coverage: { status: 'not_applicable', reason: 'secrets envelope encryption is not configured' },
     };
   }
-  const described = await awsCall(ctx, 'kms:DescribeKey', (abortSignal) =>
+  const described = await awsCall(ctx, IAM_ACTIONS.describeKey, (abortSignal) =>
     ctx.kms.send(new DescribeKeyCommand({ KeyId: keyArn }), { abortSignal }),
   );
   if (!described.ok) {
@@ -306,13 +307,14 @@ async function collectKmsKey(
         },
       };
     }
-    return { key: null, coverage: awsFailureCoverage('kms:DescribeKey', described) };
+    return { key: null, coverage: awsFailureCoverage(IAM_ACTIONS.describeKey, described) };
   }
   const meta = described.value.KeyMetadata;
-  const rotation = await awsCall(ctx, 'kms:GetKeyRotationStatus', (abortSignal) =>
+  const rotation = await awsCall(ctx, IAM_ACTIONS.getKeyRotationStatus, (abortSignal) =>
     ctx.kms.send(new GetKeyRotationStatusCommand({ KeyId: keyArn }), { abortSignal }),
   );
-  if (!rotation.ok) return { key: null, coverage: awsFailureCoverage('kms:GetKeyRotationStatus', rotation) };
+  if (!rotation.ok)
+    return { key: null, coverage: awsFailureCoverage(IAM_ACTIONS.getKeyRotationStatus, rotation) };
   const parsed = kmsKeySchema.safeParse({
     keyArn: meta?.Arn ?? keyArn,
     keyState: meta?.KeyState,
@@ -322,7 +324,7 @@ async function collectKmsKey(
   if (!parsed.success)
     return {
       key: null,
-      coverage: { status: 'error', reason: `kms:DescribeKey answered with an unexpected shape` },
+      coverage: { status: 'error', reason: `${IAM_ACTIONS.describeKey} answered with an unexpected shape` },
     };
   return { key: parsed.data, coverage: { status: 'complete' } };
 }

@@ -4,6 +4,7 @@ import { AssumeRoleError } from '../errors.ts';
 import type { AwsCredentials, AwsCredentialsProvider } from '../types.ts';
 import { type AwsCallContext, awsCall } from './aws-call.ts';
 import { classifyAwsError, describeAwsError } from './aws-errors.ts';
+import { ASSUME_ROLE_ACTION } from './iam-actions.ts';
 
 /** Assumed credentials are refreshed this long before they expire, so no request carries stale ones. */
 const REFRESH_BEFORE_MS = 5 * 60_000;
@@ -35,7 +36,7 @@ export function assumeRoleProvider(options: AssumeRoleOptions): AwsCredentialsPr
   let current: AwsCredentials | undefined;
   let pending: Promise<AwsCredentials> | undefined;
   const assume = async (): Promise<AwsCredentials> => {
-    const result = await awsCall(options.call, 'sts:AssumeRole', (abortSignal) =>
+    const result = await awsCall(options.call, ASSUME_ROLE_ACTION, (abortSignal) =>
       options.sts.send(
         new AssumeRoleCommand({
           RoleArn: options.roleArn,
@@ -61,7 +62,7 @@ export function assumeRoleProvider(options: AssumeRoleOptions): AwsCredentialsPr
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
       throw new AssumeRoleError(
         options.roleArn,
-        `sts:AssumeRole on ${options.roleArn} returned no credentials`,
+        `${ASSUME_ROLE_ACTION} on ${options.roleArn} returned no credentials`,
       );
     }
     return {
