@@ -46,13 +46,23 @@ export interface SizeResult {
   objects: number;
   counts: ObjectCounts;
   snapshotFileBytes: number;
+  /** Wall-clock milliseconds of the warm runs. */
   phases: Record<keyof PhaseTimes, Summary>;
+  /** CPU milliseconds (user + system, GC threads included) of the same runs: steadier on a busy machine. */
+  cpu: Record<keyof PhaseTimes, Summary>;
   /** One end-to-end pass in a fresh process. */
-  cold: { total: number; load: number; audit: number; maxRssBytes: number };
+  cold: { total: number; totalCpu: number; load: number; audit: number; maxRssBytes: number };
   /** Peak RSS of the warm child over all its runs. */
   warmMaxRssBytes: number;
   /** The same cluster loaded from kubectl List + EKS describe output, one pass in a fresh process. */
-  list?: { total: number; load: number; audit: number; maxRssBytes: number; fileBytes: number };
+  list?: {
+    total: number;
+    totalCpu: number;
+    load: number;
+    audit: number;
+    maxRssBytes: number;
+    fileBytes: number;
+  };
   report: ReportFacts;
   /** total / JSON.parse and runAudit / JSON.parse, medians. */
   ratioTotalToJsonParse: number;
@@ -106,27 +116,38 @@ async function measureSize(
       const result = await child<ColdResult>(['list', files.list, ...(files.eks ? [files.eks] : [])]);
       list = {
         total: result.total,
+        totalCpu: result.totalCpu,
         load: result.load,
         audit: result.audit,
         maxRssBytes: result.maxRssBytes,
         fileBytes: (await stat(files.list)).size + (files.eks ? (await stat(files.eks)).size : 0),
       };
     }
-    const pick = (key: keyof PhaseTimes) => summarise(warm.runs.map((r) => r[key]));
-    const phases = {
-      read: pick('read'),
-      jsonParse: pick('jsonParse'),
-      parseValidate: pick('parseValidate'),
-      index: pick('index'),
-      audit: pick('audit'),
-      total: pick('total'),
+    const summariseRuns = (runs: PhaseTimes[]) => {
+      const pick = (key: keyof PhaseTimes) => summarise(runs.map((r) => r[key]));
+      return {
+        read: pick('read'),
+        jsonParse: pick('jsonParse'),
+        parseValidate: pick('parseValidate'),
+        index: pick('index'),
+        audit: pick('audit'),
+        total: pick('total'),
+      };
     };
+    const phases = summariseRuns(warm.runs);
     return {
       objects: cluster.total,
       counts: cluster.counts,
       snapshotFileBytes,
       phases,
-      cold: { total: cold.total, load: cold.load, audit: cold.audit, maxRssBytes: cold.maxRssBytes },
+      cpu: summariseRuns(warm.cpuRuns),
+      cold: {
+        total: cold.total,
+        totalCpu: cold.totalCpu,
+        load: cold.load,
+        audit: cold.audit,
+        maxRssBytes: cold.maxRssBytes,
+      },
       warmMaxRssBytes: warm.maxRssBytes,
       ...(list ? { list } : {}),
       report: warm.report,
@@ -143,9 +164,11 @@ export function renderAuditResults(results: AuditBenchResults): string {
   const lines = [
     `### Audit: ${results.checks} checks, seed ${results.seed}, ${results.runs} runs after a warm-up`,
     '',
-    `Node ${m.node}, ${m.cpus} × ${m.cpuModel}, ${formatBytes(m.memoryBytes)} RAM, ${results.date}. ` +
-      'Times are medians (min–max) of the warm runs; "cold" is one end-to-end run in a fresh process, ' +
-      'and its peak RSS is the memory figure.',
+    `Node ${m.node}, ${m.cpus} × ${m.cpuModel}, ${formatBytes(m.memoryBytes)} RAM, load average ${m.loadAverage} ` +
+      `at the start, ${results.date}. ` +
+      'Times are wall-clock medians (min–max) of the warm runs; "total CPU" is the median CPU time (user + ' +
+      'system, GC threads included) of the same end-to-end runs; "cold" is one end-to-end run in a fresh ' +
+      'process, and its peak RSS is the memory figure.',
     '',
     markdownTable(
       [
@@ -156,6 +179,7 @@ export function renderAuditResults(results: AuditBenchResults): string {
         'RBAC index',
         'runAudit (all checks)',
         'total: file → report',
+        'total CPU',
         'cold total',
         'peak RSS (cold)',
         'total / JSON.parse',
@@ -169,6 +193,7 @@ export function renderAuditResults(results: AuditBenchResults): string {
         formatSummary(s.phases.index),
         formatSummary(s.phases.audit),
         formatSummary(s.phases.total),
+        formatMs(s.cpu.total.median),
         formatMs(s.cold.total),
         formatBytes(s.cold.maxRssBytes),
         `${s.ratioTotalToJsonParse.toFixed(1)}× (audit alone ${s.ratioAuditToJsonParse.toFixed(1)}×)`,

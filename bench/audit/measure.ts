@@ -46,7 +46,10 @@ export interface ReportFacts {
 
 export interface WarmResult {
   mode: 'warm';
+  /** Wall-clock milliseconds per run. */
   runs: PhaseTimes[];
+  /** CPU milliseconds (user + system, all threads: GC helpers included) per run. */
+  cpuRuns: PhaseTimes[];
   report: ReportFacts;
   maxRssBytes: number;
 }
@@ -57,6 +60,8 @@ export interface ColdResult {
   load: number;
   audit: number;
   total: number;
+  /** CPU milliseconds of the whole pass. */
+  totalCpu: number;
   report: ReportFacts;
   maxRssBytes: number;
 }
@@ -75,6 +80,18 @@ function factsOf(report: AuditReport): ReportFacts {
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const now = () => performance.now();
+const cpuNow = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+/** Runs `work`, returning its result with wall and CPU milliseconds. */
+function timed<T>(work: () => T): { value: T; wall: number; cpu: number } {
+  const wall0 = now();
+  const cpu0 = cpuNow();
+  const value = work();
+  return { value, cpu: cpuNow() - cpu0, wall: now() - wall0 };
+}
 /** Peak resident set size of this process so far (resourceUsage reports kilobytes). */
 const maxRss = () => process.resourceUsage().maxRSS * 1024;
 
@@ -84,41 +101,43 @@ function audit(snapshot: Snapshot): AuditReport {
 
 function warm(file: string, runs: number): WarmResult {
   const times: PhaseTimes[] = [];
+  const cpuTimes: PhaseTimes[] = [];
   let report: AuditReport | undefined;
   for (let i = 0; i <= runs; i++) {
     // Phases one at a time, each from a collected heap, so one phase's garbage is not billed to the next.
     gc();
-    let t = now();
-    const text = readFileSync(file, 'utf8');
-    const read = now() - t;
+    const read = timed(() => readFileSync(file, 'utf8'));
+    const text = read.value;
     gc();
-    t = now();
-    JSON.parse(text);
-    const jsonParse = now() - t;
+    const jsonParse = timed(() => JSON.parse(text) as unknown);
     gc();
-    t = now();
-    const snapshot = parseSnapshotFile({ name: file, text });
-    const parseValidate = now() - t;
+    const parseValidate = timed(() => parseSnapshotFile({ name: file, text }));
+    const snapshot = parseValidate.value;
     gc();
-    t = now();
-    buildRbacIndex(snapshot);
-    const index = now() - t;
+    const index = timed(() => buildRbacIndex(snapshot));
     gc();
-    t = now();
-    report = audit(snapshot);
-    const auditTime = now() - t;
-    report = undefined;
+    const auditRun = timed(() => audit(snapshot));
+    report = auditRun.value;
     // End to end, as `vigil scan --snapshot` does it.
     gc();
-    t = now();
-    report = audit(parseSnapshotFile({ name: file, text: readFileSync(file, 'utf8') }));
-    const total = now() - t;
-    if (i > 0) times.push({ read, jsonParse, parseValidate, index, audit: auditTime, total });
+    const total = timed(() => audit(parseSnapshotFile({ name: file, text: readFileSync(file, 'utf8') })));
+    if (i === 0) continue;
+    const pick = (key: 'wall' | 'cpu'): PhaseTimes => ({
+      read: read[key],
+      jsonParse: jsonParse[key],
+      parseValidate: parseValidate[key],
+      index: index[key],
+      audit: auditRun[key],
+      total: total[key],
+    });
+    times.push(pick('wall'));
+    cpuTimes.push(pick('cpu'));
   }
-  return { mode: 'warm', runs: times, report: factsOf(report!), maxRssBytes: maxRss() };
+  return { mode: 'warm', runs: times, cpuRuns: cpuTimes, report: factsOf(report!), maxRssBytes: maxRss() };
 }
 
 function cold(file: string): ColdResult {
+  const cpu0 = cpuNow();
   const t0 = now();
   const snapshot = parseSnapshotFile({ name: file, text: readFileSync(file, 'utf8') });
   const t1 = now();
@@ -126,6 +145,7 @@ function cold(file: string): ColdResult {
   const t2 = now();
   return {
     mode: 'cold',
+    totalCpu: cpuNow() - cpu0,
     load: t1 - t0,
     audit: t2 - t1,
     total: t2 - t0,
@@ -135,6 +155,7 @@ function cold(file: string): ColdResult {
 }
 
 function fromManifests(listFile: string, eksFile: string | undefined): ColdResult {
+  const cpu0 = cpuNow();
   const t0 = now();
   const snapshot = buildSnapshotFromFiles({
     manifests: [{ name: listFile, text: readFileSync(listFile, 'utf8') }],
@@ -145,6 +166,7 @@ function fromManifests(listFile: string, eksFile: string | undefined): ColdResul
   const t2 = now();
   return {
     mode: 'list',
+    totalCpu: cpuNow() - cpu0,
     load: t1 - t0,
     audit: t2 - t1,
     total: t2 - t0,

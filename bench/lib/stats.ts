@@ -1,5 +1,5 @@
 /** Small helpers every bench group can share: summary statistics, machine facts, markdown tables. */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 export interface Summary {
   median: number;
@@ -40,6 +40,8 @@ export interface Machine {
   cpus: number;
   cpuModel: string;
   memoryBytes: number;
+  /** 1-minute load average when the bench started: above the core count, other work skewed the times. */
+  loadAverage: number;
 }
 
 export function machine(): Machine {
@@ -50,6 +52,7 @@ export function machine(): Machine {
     cpus: list.length,
     cpuModel: list[0]?.model.trim() ?? 'unknown',
     memoryBytes: totalmem(),
+    loadAverage: Number(loadavg()[0]!.toFixed(2)),
   };
 }
 
