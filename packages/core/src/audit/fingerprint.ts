@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { SubjectRef } from '../rbac/index-builder.ts';
 import type { ResourceRef } from './types.ts';
 
@@ -23,5 +23,6 @@ export function fingerprintOf(
     subject?.name ?? '',
     discriminator ?? '',
   ];
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+  // One-shot hash: the same digest as createHash().update().digest(), without a Hash object per finding.
+  return hash('sha256', parts.join('\u0000'), 'hex').slice(0, 32);
 }

@@ -1,6 +1,6 @@
 import { rollUpCompliance } from '../compliance/evaluate.ts';
 import type { FrameworkResult } from '../compliance/model.ts';
-import { activeExceptions, findException } from '../exceptions/match.ts';
+import { activeExceptions, findException, globMatches } from '../exceptions/match.ts';
 import type { ExceptionsFile } from '../exceptions/model.ts';
 import { buildRbacIndex } from '../rbac/index-builder.ts';
 import type { Coverage, Snapshot, Source } from '../snapshot/model.ts';
@@ -91,6 +91,11 @@ export function runAudit(input: RunAuditInput): AuditReport {
     const checkFindings: Finding[] = [];
     let failed = 0;
     let suppressed = 0;
+    // findException skips exceptions whose `checks` miss this check; dropping those once per check (not once per
+    // finding) keeps their order and gives the same answers.
+    const checkExceptions = exceptions.filter((e) =>
+      e.checks.some((pattern) => globMatches(pattern, check.meta.id)),
+    );
     try {
       const drafts: unknown = check.run(context);
       if (!Array.isArray(drafts)) throw new Error('it returned no list of findings');
@@ -112,7 +117,7 @@ export function runAudit(input: RunAuditInput): AuditReport {
           fingerprint,
         };
         if (draft.subject) finding.subject = draft.subject;
-        const exception = findException(finding, exceptions);
+        const exception = findException(finding, checkExceptions);
         if (exception) {
           finding.status = 'suppressed';
           finding.suppression = {
