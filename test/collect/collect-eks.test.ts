@@ -337,14 +337,12 @@ describe('collecting an EKS cluster by ARN', () => {
   it('fails with EksApiError when DescribeCluster is denied or the cluster does not exist', async () => {
     await startEksFake();
     mockHealthyAccount();
-    eks
-      .on(DescribeClusterCommand)
-      .rejects(
-        new AccessDeniedException({
-          $metadata: { httpStatusCode: 403 },
-          message: 'not authorized to perform: eks:DescribeCluster',
-        }),
-      );
+    eks.on(DescribeClusterCommand).rejects(
+      new AccessDeniedException({
+        $metadata: { httpStatusCode: 403 },
+        message: 'not authorized to perform: eks:DescribeCluster',
+      }),
+    );
     const denial = await collectSnapshot(source, eksOptions().options).catch((e: unknown) => e);
     expect(denial).toBeInstanceOf(EksApiError);
     expect((denial as EksApiError).code).toBe('EKS_ACCESS_DENIED');
@@ -360,14 +358,12 @@ describe('collecting an EKS cluster by ARN', () => {
   it('records denied access entries as forbidden; checks that need them are not_evaluated', async () => {
     await startEksFake();
     mockHealthyAccount();
-    eks
-      .on(ListAccessEntriesCommand)
-      .rejects(
-        new AccessDeniedException({
-          $metadata: { httpStatusCode: 403 },
-          message: 'not authorized to perform: eks:ListAccessEntries',
-        }),
-      );
+    eks.on(ListAccessEntriesCommand).rejects(
+      new AccessDeniedException({
+        $metadata: { httpStatusCode: 403 },
+        message: 'not authorized to perform: eks:ListAccessEntries',
+      }),
+    );
     const snapshot = await collectSnapshot(source, eksOptions().options);
     expect(snapshot.coverage.accessEntries?.status).toBe('forbidden');
     expect(snapshot.coverage.accessEntries?.reason).toMatch(

@@ -1,10 +1,18 @@
-import { VigilError } from '@vigil/core';
-
 /**
  * Errors that stop the collection of one cluster. A problem with one kind never throws: it becomes that
  * kind's coverage. Messages name the cluster, role or file involved and never carry a credential or token.
+ *
+ * Shaped like core's VigilError (a stable `code`, `cause`) but not derived from it: core's root entry point
+ * loads every check, which the collector (and a scan Lambda's cold start) has no use for.
  */
-export class CollectError extends VigilError {}
+export class CollectError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
 
 /** The source description cannot be used: a malformed ARN, a missing kubeconfig, an unknown context. */
 export class InvalidSourceError extends CollectError {
