@@ -679,3 +679,97 @@ describe('implicitGroups', () => {
     expect(implicitGroups({ kind: 'Group', name: 'devs' })).toEqual([]);
   });
 });
+
+describe('RbacIndex reads aws-auth the way EKS does', () => {
+  const arn = (name: string) => `arn:aws:iam::111122223333:${name}`;
+  const kubernetes = (mapRoles: string, mapUsers = '') => ({
+    clusterRoles: [clusterRole('secret-reader', [SECRETS_READ]), clusterRole('other', [SECRETS_READ])],
+    clusterRoleBindings: [
+      crb('readers', 'secret-reader', [group('readers')]),
+      crb('others', 'other', [group('others')]),
+    ],
+    awsAuth: { mapRoles, mapUsers },
+  });
+  const secretReaders = (index: ReturnType<typeof buildRbacIndex>) =>
+    index
+      .whoCan(getSecrets)
+      .filter((row) => row.subject.kind === 'IAMPrincipal')
+      .map((row) => `${row.subject.name} via ${row.binding.name}`);
+
+  it('maps no aws-auth principal in authentication mode API, which ignores the ConfigMap', () => {
+    const index = buildRbacIndex(
+      snapshot(kubernetes(`- rolearn: ${arn('role/Reader')}\n  groups: [readers]`), {
+        cluster: { name: 'test', accessConfig: { authenticationMode: 'API' } },
+      }),
+    );
+    expect(index.principals).toEqual([]);
+    expect(secretReaders(index)).toEqual([]);
+    expect(index.principalsFor({ kind: 'Group', name: 'readers' })).toEqual([]);
+  });
+
+  it('maps the same entries in API_AND_CONFIG_MAP as in CONFIG_MAP', () => {
+    for (const authenticationMode of ['CONFIG_MAP', 'API_AND_CONFIG_MAP']) {
+      const index = buildRbacIndex(
+        snapshot(kubernetes(`- rolearn: ${arn('role/Reader')}\n  groups: [readers]`), {
+          cluster: { name: 'test', accessConfig: { authenticationMode } },
+        }),
+      );
+      expect(secretReaders(index), authenticationMode).toEqual([`${arn('role/Reader')} via readers`]);
+    }
+  });
+
+  it('keeps only the last entry for an ARN, compared case-insensitively', () => {
+    const mapRoles = [
+      `- rolearn: ${arn('role/Deploy')}`,
+      '  groups: [readers]',
+      `- rolearn: ${arn('role/deploy')}`,
+      '  groups: [others]',
+    ].join('\n');
+    const index = buildRbacIndex(snapshot(kubernetes(mapRoles)));
+    expect(index.principals.map((m) => [m.principalArn, m.index, m.groups])).toEqual([
+      [arn('role/deploy'), 1, ['others']],
+    ]);
+    expect(secretReaders(index)).toEqual([`${arn('role/deploy')} via others`]);
+  });
+
+  it('prefers a mapRoles entry over a mapUsers entry for the same ARN', () => {
+    const index = buildRbacIndex(
+      snapshot(
+        kubernetes(
+          `- rolearn: ${arn('role/Deploy')}\n  groups: [others]`,
+          `- userarn: ${arn('role/Deploy')}\n  groups: [readers]`,
+        ),
+      ),
+    );
+    expect(index.principals.map((m) => m.source)).toEqual(['mapRoles']);
+    expect(secretReaders(index)).toEqual([`${arn('role/Deploy')} via others`]);
+  });
+
+  it('does not map a role ARN written with its path or an assumed-role session ARN', () => {
+    const mapRoles = [
+      `- rolearn: ${arn('role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123')}`,
+      '  groups: [readers]',
+      '- rolearn: arn:aws:sts::111122223333:assumed-role/Deploy/alice',
+      '  groups: [readers]',
+      `- rolearn: ${arn('role/Reader')}`,
+      '  groups: [readers]',
+    ].join('\n');
+    const index = buildRbacIndex(snapshot(kubernetes(mapRoles)));
+    expect(index.principals.map((m) => m.principalArn)).toEqual([arn('role/Reader')]);
+    expect(secretReaders(index)).toEqual([`${arn('role/Reader')} via readers`]);
+    expect(
+      index.subjects().filter((s) => s.kind === 'IAMPrincipal' && s.name.includes('AWSReservedSSO')),
+    ).toEqual([]);
+  });
+
+  it('lets an access entry for the same principal replace its aws-auth entry', () => {
+    const index = buildRbacIndex(
+      snapshot(kubernetes(`- rolearn: ${arn('role/Reader')}\n  groups: [readers]`), {
+        cluster: { name: 'test', accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } },
+        accessEntries: [{ principalArn: arn('role/Reader'), kubernetesGroups: ['others'] }],
+      }),
+    );
+    expect(index.principals.map((m) => m.kind)).toEqual(['access-entry']);
+    expect(secretReaders(index)).toEqual([`${arn('role/Reader')} via others`]);
+  });
+});

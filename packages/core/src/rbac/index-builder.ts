@@ -1,5 +1,6 @@
 import { ACCESS_POLICIES, accessPolicyName } from '../identity/access-policies.ts';
-import { isTemplated, parseAwsAuth } from '../identity/aws-auth.ts';
+import { isTemplated } from '../identity/aws-auth.ts';
+import { admittedAwsAuthMappings } from '../identity/aws-auth-resolution.ts';
 import type { ClusterRole, PolicyRule, Snapshot } from '../snapshot/model.ts';
 import { selectorMatches } from './labels.ts';
 import {
@@ -282,8 +283,9 @@ export class RbacIndex {
   }
 
   private indexPrincipals(snapshot: Snapshot) {
-    const awsAuth = parseAwsAuth(snapshot.kubernetes.awsAuth);
-    for (const entry of awsAuth.mappings) {
+    // Only the entries EKS admits someone by: none in authentication mode API, one per ARN, none with an ARN
+    // that never matches, none for a principal whose access entry wins. The identity checks report the rest.
+    for (const entry of admittedAwsAuthMappings(snapshot)) {
       const mapping: PrincipalMapping = {
         kind: 'aws-auth',
         principalArn: entry.arn,

@@ -1,6 +1,7 @@
 import type { Check, FindingDraft } from '../../audit/types.ts';
 import { parseAwsAuth } from '../../identity/aws-auth.ts';
-import { AWS_AUTH_REF, accountRootArn, awsAuthInEffect } from '../shared/eks.ts';
+import { awsAuthInEffect } from '../../identity/aws-auth-resolution.ts';
+import { AWS_AUTH_REF, accountRootArn } from '../shared/eks.ts';
 import { meta } from './meta.ts';
 
 export const check: Check = {

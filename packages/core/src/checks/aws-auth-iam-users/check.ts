@@ -1,12 +1,6 @@
 import type { Check, FindingDraft } from '../../audit/types.ts';
-import { parseAwsAuth } from '../../identity/aws-auth.ts';
-import {
-  AWS_AUTH_REF,
-  awsAuthEntries,
-  awsAuthEntryEvidence,
-  awsAuthInEffect,
-  describeAwsAuthEntry,
-} from '../shared/eks.ts';
+import { awsAuthEntries, clusterAwsAuth } from '../../identity/aws-auth-resolution.ts';
+import { AWS_AUTH_REF, awsAuthEntryEvidence, describeAwsAuthEntry } from '../shared/eks.ts';
 import { meta } from './meta.ts';
 
 const ROOT = /^arn:[^:]+:iam::\d{12}:root$/;
@@ -15,10 +9,11 @@ const USER = /^arn:[^:]+:iam::\d{12}:user\//;
 export const check: Check = {
   meta,
   run({ snapshot }) {
-    if (!awsAuthInEffect(snapshot)) return [];
+    const awsAuth = clusterAwsAuth(snapshot);
+    if (!awsAuth.inEffect) return [];
     const findings: FindingDraft[] = [];
     const reported = new Set<string>();
-    for (const { mapping, inert } of awsAuthEntries(parseAwsAuth(snapshot.kubernetes.awsAuth).mappings)) {
+    for (const { mapping, inert } of awsAuthEntries(awsAuth.resolved)) {
       // EKS looks both lists up by ARN, so what counts is the ARN, not the list it was written in.
       const root = ROOT.test(mapping.arn);
       if (!root && !USER.test(mapping.arn)) continue;

@@ -1,12 +1,11 @@
 import type { Check, FindingDraft } from '../../audit/types.ts';
-import { accountOfArn, parseAwsAuth } from '../../identity/aws-auth.ts';
+import { accountOfArn } from '../../identity/aws-auth.ts';
+import { awsAuthEntries, clusterAwsAuth } from '../../identity/aws-auth-resolution.ts';
 import {
   AWS_AUTH_REF,
   accessEntryRef,
   accountRootArn,
-  awsAuthEntries,
   awsAuthEntryEvidence,
-  awsAuthInEffect,
   clusterAccountId,
   describeAwsAuthEntry,
 } from '../shared/eks.ts';
@@ -29,10 +28,10 @@ export const check: Check = {
       accountId !== undefined && !allowed.has(accountId);
     const findings: FindingDraft[] = [];
 
-    if (awsAuthInEffect(snapshot)) {
-      const awsAuth = parseAwsAuth(snapshot.kubernetes.awsAuth);
+    const awsAuth = clusterAwsAuth(snapshot);
+    if (awsAuth.inEffect) {
       const reported = new Set<string>();
-      for (const { mapping, inert } of awsAuthEntries(awsAuth.mappings)) {
+      for (const { mapping, inert } of awsAuthEntries(awsAuth.resolved)) {
         const accountId = accountOfArn(mapping.arn);
         if (!foreign(accountId)) continue;
         const key = mapping.arn.toLowerCase();
@@ -56,7 +55,7 @@ export const check: Check = {
         }
         findings.push(finding);
       }
-      awsAuth.accounts.forEach((accountId, index) => {
+      awsAuth.parsed.accounts.forEach((accountId, index) => {
         if (!foreign(accountId)) return;
         findings.push({
           resource: AWS_AUTH_REF,

@@ -1,13 +1,8 @@
 import type { Check, CheckContext, FindingDraft } from '../../audit/types.ts';
-import { type AwsAuthMapping, isTemplated, parseAwsAuth } from '../../identity/aws-auth.ts';
+import { type AwsAuthMapping, isTemplated } from '../../identity/aws-auth.ts';
+import { clusterAwsAuth } from '../../identity/aws-auth-resolution.ts';
 import type { SubjectRef } from '../../rbac/index-builder.ts';
-import {
-  AWS_AUTH_REF,
-  awsAuthEntryEvidence,
-  deadAwsAuthArn,
-  describeAwsAuthEntry,
-  resolveAwsAuth,
-} from '../shared/eks.ts';
+import { AWS_AUTH_REF, awsAuthEntryEvidence, describeAwsAuthEntry } from '../shared/eks.ts';
 import { meta } from './meta.ts';
 
 /** Groups the API server authorizes without any binding: the RBAC bypass and the Node authorizer. */
@@ -18,7 +13,7 @@ export const check: Check = {
   run(context) {
     const { snapshot } = context;
     const findings: FindingDraft[] = [];
-    const awsAuth = parseAwsAuth(snapshot.kubernetes.awsAuth);
+    const { parsed: awsAuth, resolved } = clusterAwsAuth(snapshot);
     const hasContent = awsAuth.mappings.length + awsAuth.accounts.length + awsAuth.problems.length > 0;
     const mode = snapshot.eks?.cluster.accessConfig?.authenticationMode;
 
@@ -67,7 +62,6 @@ export const check: Check = {
       findings.push(finding);
     }
 
-    const resolved = resolveAwsAuth(awsAuth.mappings);
     for (const { mapping, dead } of resolved.dead) {
       findings.push({
         resource: AWS_AUTH_REF,
@@ -95,7 +89,18 @@ export const check: Check = {
       });
     }
 
-    findings.push(...shadowedByAccessEntries(context, resolved.effective));
+    for (const { mapping, accessEntry } of resolved.overridden) {
+      findings.push({
+        resource: AWS_AUTH_REF,
+        subject: { kind: 'IAMPrincipal', name: mapping.arn },
+        message:
+          `${describeAwsAuthEntry(mapping)} is ignored: access entry ${accessEntry} covers the same principal and EKS ` +
+          'uses the access entry instead.',
+        evidence: { ...awsAuthEntryEvidence(mapping), accessEntry },
+        severity: 'low',
+        discriminator: 'shadowed-by-access-entry',
+      });
+    }
     for (const mapping of resolved.effective) {
       const unbound = unboundMapping(context, mapping);
       if (unbound) findings.push(unbound);
@@ -151,40 +156,6 @@ function unboundMapping(context: CheckContext, mapping: AwsAuthMapping): Finding
     severity: 'low',
     discriminator: 'unbound',
   };
-}
-
-/** Lower-cased ARN as EKS compares it: roles without their path. */
-function canonicalArn(arn: string): string {
-  return (deadAwsAuthArn(arn)?.canonical ?? arn).toLowerCase();
-}
-
-/**
- * In API_AND_CONFIG_MAP, an access entry for the same principal takes precedence over aws-auth. Access entries
- * are not among this check's required inputs (aws-auth problems matter without them), so this part runs only
- * when they were read completely.
- */
-function shadowedByAccessEntries(context: CheckContext, effective: AwsAuthMapping[]): FindingDraft[] {
-  const { snapshot } = context;
-  if (snapshot.coverage.accessEntries?.status !== 'complete' || !snapshot.eks) return [];
-  const entries = new Map(
-    snapshot.eks.accessEntries.map((e) => [canonicalArn(e.principalArn), e.principalArn]),
-  );
-  const findings: FindingDraft[] = [];
-  for (const mapping of effective) {
-    const entry = entries.get(canonicalArn(mapping.arn));
-    if (!entry) continue;
-    findings.push({
-      resource: AWS_AUTH_REF,
-      subject: { kind: 'IAMPrincipal', name: mapping.arn },
-      message:
-        `${describeAwsAuthEntry(mapping)} is ignored: access entry ${entry} covers the same principal and EKS ` +
-        'uses the access entry instead.',
-      evidence: { ...awsAuthEntryEvidence(mapping), accessEntry: entry },
-      severity: 'low',
-      discriminator: 'shadowed-by-access-entry',
-    });
-  }
-  return findings;
 }
 
 /** Bindings to a User named with an aws-auth template: the name is expanded at sign-in, so they never match. */
