@@ -17,3 +17,15 @@ export class InputError extends VigilError {
     this.source = source;
   }
 }
+
+/**
+ * A check cannot decide because an input it reads lacks what it needs: a describe-cluster output without its
+ * logging section, an encrypted cluster without the key's description, no account to tell foreign principals
+ * by. The engine reports the check `not_evaluated` with this message as the reason; any other error a check
+ * throws is a bug and is reported as "the check failed".
+ */
+export class MissingInputError extends VigilError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MISSING_INPUT', message, options);
+  }
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MissingInputError } from '../errors.ts';
 import type { ExceptionsFile } from '../exceptions/model.ts';
 import { exceptionsFileSchema } from '../exceptions/model.ts';
 import { type Coverage, type Snapshot, type Source, snapshotSchema } from '../snapshot/model.ts';
@@ -184,6 +185,28 @@ describe('runAudit', () => {
       expect(report.findings.map((f) => f.checkId)).toEqual(['fine']);
     },
   );
+
+  it('reports not_evaluated with the reason a check gives when it lacks an input, without calling it a failure', () => {
+    const report = runAudit({
+      snapshot: snapshot(),
+      checks: [
+        check({ id: 'lacking' }, () => {
+          throw new MissingInputError(
+            'the cluster description has no logging section; token=abc123secretvalue',
+          );
+        }),
+        check({ id: 'buggy' }, () => {
+          throw new TypeError("Cannot read properties of undefined (reading 'types')");
+        }),
+      ],
+      options: OPTIONS,
+    });
+    expect(report.checks.map((c) => [c.checkId, c.status, c.reason])).toEqual([
+      ['lacking', 'not_evaluated', 'the cluster description has no logging section; token=[REDACTED]'],
+      ['buggy', 'not_evaluated', "the check failed: Cannot read properties of undefined (reading 'types')"],
+    ]);
+    expect(new MissingInputError('x').code).toBe('MISSING_INPUT');
+  });
 
   it('passes a check that finds nothing and fails one that finds something', () => {
     const report = runAudit({

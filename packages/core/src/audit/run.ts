@@ -1,5 +1,6 @@
 import { rollUpCompliance } from '../compliance/evaluate.ts';
 import type { FrameworkResult } from '../compliance/model.ts';
+import { MissingInputError } from '../errors.ts';
 import { activeExceptions, findException, globMatches } from '../exceptions/match.ts';
 import type { ExceptionsFile } from '../exceptions/model.ts';
 import { buildRbacIndex } from '../rbac/index-builder.ts';
@@ -132,11 +133,12 @@ export function runAudit(input: RunAuditInput): AuditReport {
         checkFindings.push(finding);
       }
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = redactText(error instanceof Error ? error.message : String(error)).slice(0, 500);
       results.push({
         checkId: check.meta.id,
         status: 'not_evaluated',
-        reason: `the check failed: ${redactText(detail).slice(0, 500)}`,
+        // A check that names the input it lacks has said why; anything else it throws is a bug in the check.
+        reason: error instanceof MissingInputError ? detail : `the check failed: ${detail}`,
         failed: 0,
         suppressed: 0,
       });

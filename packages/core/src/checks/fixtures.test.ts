@@ -19,6 +19,8 @@ interface Scenario {
   exceptions?: unknown;
   expect: {
     status: 'pass' | 'fail' | 'not_evaluated' | 'not_applicable';
+    /** The reason the report gives for a check it could not evaluate or apply. */
+    reason?: string;
     findings: {
       status?: 'fail' | 'suppressed';
       severity?: string;
@@ -99,6 +101,7 @@ describe.each(CHECKS.map((check) => [check.meta.id, check] as const))('check %s'
     expect(result.status, result.reason).toBe(scenario.expect.status);
     if (name.startsWith('pass-')) expect(['pass', 'not_applicable']).toContain(result.status);
     if (name.startsWith('fail-')) expect(result.status).toBe('fail');
+    if (scenario.expect.reason !== undefined) expect(result.reason).toBe(scenario.expect.reason);
     const actual = report.findings.map((f) => ({
       status: f.status,
       resource: normalise(f.resource as unknown as Record<string, string>),

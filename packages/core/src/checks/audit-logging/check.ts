@@ -1,4 +1,5 @@
 import type { Check, FindingDraft, Severity } from '../../audit/types.ts';
+import { MissingInputError } from '../../errors.ts';
 import { clusterRef, eksClusterOf } from '../shared/eks.ts';
 import { meta } from './meta.ts';
 
@@ -18,7 +19,7 @@ export const check: Check = {
     const cluster = eksClusterOf(snapshot);
     if (!cluster.logging) {
       // describe-cluster always prints logging; its absence means the description is incomplete, not that logs are on.
-      throw new Error('the cluster description has no logging section');
+      throw new MissingInputError('the cluster description has no logging section');
     }
     const enabled = new Set(cluster.logging.clusterLogging.filter((l) => l.enabled).flatMap((l) => l.types));
     const findings: FindingDraft[] = [];

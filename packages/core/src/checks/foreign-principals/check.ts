@@ -1,4 +1,5 @@
 import type { Check, FindingDraft } from '../../audit/types.ts';
+import { MissingInputError } from '../../errors.ts';
 import { accountOfArn } from '../../identity/aws-auth.ts';
 import { awsAuthEntries, clusterAwsAuth } from '../../identity/aws-auth-resolution.ts';
 import {
@@ -18,7 +19,7 @@ export const check: Check = {
     const trusted = options.trustedAccountIds ?? [];
     if (!own && trusted.length === 0) {
       // Without either, every principal would look foreign: better not evaluated than a wall of false alarms.
-      throw new Error(
+      throw new MissingInputError(
         "the cluster's AWS account is unknown (no cluster ARN) and no trustedAccountIds were given",
       );
     }

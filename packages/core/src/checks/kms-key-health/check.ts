@@ -1,4 +1,5 @@
 import type { Check, FindingDraft } from '../../audit/types.ts';
+import { MissingInputError } from '../../errors.ts';
 import { eksClusterOf } from '../shared/eks.ts';
 import { meta } from './meta.ts';
 
@@ -21,7 +22,9 @@ export const check: Check = {
     const key = snapshot.eks?.kmsKey;
     if (!key) {
       // The source says complete yet holds no key: report the gap rather than pass on nothing.
-      throw new Error(`the cluster encrypts with ${keyArn}, but the snapshot holds no KMS description of it`);
+      throw new MissingInputError(
+        `the cluster encrypts with ${keyArn}, but the snapshot holds no KMS description of it`,
+      );
     }
     const resource = { kind: 'KMSKey', name: key.keyArn };
     const evidence = {

@@ -1,4 +1,5 @@
 import type { ResourceRef } from '../../audit/types.ts';
+import { MissingInputError } from '../../errors.ts';
 import type { AwsAuthMapping } from '../../identity/aws-auth.ts';
 import { parseEksArn } from '../../snapshot/load.ts';
 import type { EksCluster, Snapshot } from '../../snapshot/model.ts';
@@ -16,11 +17,11 @@ export function accessEntryRef(principalArn: string): ResourceRef {
 
 /**
  * The EKS cluster description. Checks that read `eksCluster` only run when it is complete, so a missing
- * description here is a malformed snapshot; throwing makes the engine report the check not evaluated.
+ * description here is a malformed snapshot, reported as the check not evaluated.
  */
 export function eksClusterOf(snapshot: Snapshot): EksCluster {
   if (!snapshot.eks)
-    throw new Error('the snapshot marks eksCluster as read but holds no EKS cluster description');
+    throw new MissingInputError('the snapshot marks eksCluster as read but holds no EKS cluster description');
   return snapshot.eks.cluster;
 }
 
@@ -73,7 +74,7 @@ export function endpointConfig(cluster: EksCluster): {
 } {
   const vpc = cluster.resourcesVpcConfig;
   if (vpc?.endpointPublicAccess === undefined || vpc.endpointPrivateAccess === undefined) {
-    throw new Error(
+    throw new MissingInputError(
       'the cluster description has no endpoint settings (resourcesVpcConfig.endpointPublicAccess/endpointPrivateAccess)',
     );
   }

@@ -1,4 +1,5 @@
 import type { Check, FindingDraft } from '../../audit/types.ts';
+import { MissingInputError } from '../../errors.ts';
 import { clusterRef, eksClusterOf } from '../shared/eks.ts';
 import { meta } from './meta.ts';
 import { CHECKED_ON, SUPPORT_DATES, type SupportDates } from './support-dates.ts';
@@ -25,9 +26,10 @@ export const check: Check = {
   run({ snapshot, options }) {
     const cluster = eksClusterOf(snapshot);
     const version = cluster.version;
-    if (!version) throw new Error('the cluster description reports no Kubernetes version');
+    if (!version) throw new MissingInputError('the cluster description reports no Kubernetes version');
     const minor = minorOf(version);
-    if (!minor) throw new Error(`the cluster reports an unreadable Kubernetes version "${version}"`);
+    if (!minor)
+      throw new MissingInputError(`the cluster reports an unreadable Kubernetes version "${version}"`);
     const now = Date.parse(options.now);
     if (Number.isNaN(now)) throw new Error(`the audit time "${options.now}" is not a date`);
 
