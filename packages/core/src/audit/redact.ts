@@ -184,23 +184,49 @@ function redactShortText(text: string): string {
   return out;
 }
 
+/**
+ * Copy-on-write: a part of the evidence in which nothing is masked is returned as it is, so a finding's
+ * evidence is only copied where a credential was found (large audits hold hundreds of megabytes of it).
+ */
 function redactValue(value: unknown, seen: WeakSet<object>): unknown {
   if (typeof value === 'string') return redactShortText(value);
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) return '[Circular]';
   seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, seen));
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const item = (value as Record<string, unknown>)[key];
-    // Only strings are masked whole: booleans such as automountServiceAccountToken carry no secret.
-    out[key] =
-      typeof item === 'string' && item !== '' && isSecretObjectKey(key) ? REDACTED : redactValue(item, seen);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      const next = redactValue(item, seen);
+      if (out) out.push(next);
+      else if (next !== item) {
+        out = value.slice(0, i);
+        out.push(next);
+      }
+    }
+    return out ?? value;
   }
-  return out;
+  let out: Record<string, unknown> | undefined;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = (value as Record<string, unknown>)[key];
+    const next =
+      typeof item === 'string' && item !== '' && isSecretObjectKey(key) ? REDACTED : redactValue(item, seen);
+    if (out) out[key] = next;
+    else if (next !== item) {
+      out = {};
+      for (let j = 0; j < i; j++) out[keys[j]!] = (value as Record<string, unknown>)[keys[j]!];
+      out[key] = next;
+    }
+  }
+  return out ?? value;
 }
 
-/** A copy of the evidence with every credential-like string masked; the input is not changed. */
+/**
+ * The evidence with every credential-like string masked; the input is not changed (parts with nothing to mask
+ * are shared with it rather than copied).
+ */
 export function redactEvidence<T extends Record<string, unknown>>(evidence: T): T {
   return redactValue(evidence, new WeakSet()) as T;
 }
