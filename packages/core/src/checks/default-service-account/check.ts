@@ -1,5 +1,5 @@
 import type { Check, FindingDraft } from '../../audit/types.ts';
-import { type SubjectRef, subjectKey } from '../../rbac/index-builder.ts';
+import { type BoundRole, type SubjectRef, subjectKey } from '../../rbac/index-builder.ts';
 import { joinWords } from '../shared/held-permissions.ts';
 import { meta } from './meta.ts';
 
@@ -18,6 +18,16 @@ export const check: Check = {
   meta,
   run({ snapshot, rbac }) {
     const findings: FindingDraft[] = [];
+    // Dangling bindings by the subjects they name, in one pass: scanning them all for every namespace's
+    // default account grows with the square of the cluster.
+    const danglingBySubject = new Map<string, BoundRole[]>();
+    for (const dangling of rbac.danglingRoleRefs) {
+      for (const key of new Set(dangling.subjects.map(subjectKey))) {
+        const list = danglingBySubject.get(key);
+        if (list) list.push(dangling);
+        else danglingBySubject.set(key, [dangling]);
+      }
+    }
     for (const account of snapshot.kubernetes.serviceAccounts) {
       if (account.name !== 'default') continue;
       const subject: SubjectRef = { kind: 'ServiceAccount', name: 'default', namespace: account.namespace };
@@ -26,7 +36,7 @@ export const check: Check = {
       const bound = [
         ...rbac.boundTo(subject),
         // A binding to a role that does not exist yet grants it the moment someone creates that role.
-        ...rbac.danglingRoleRefs.filter((d) => d.subjects.some((s) => subjectKey(s) === key)),
+        ...(danglingBySubject.get(key) ?? []),
       ];
       const bindings: Binding[] = bound.map(({ binding, role }) => ({
         kind: binding.kind,
