@@ -5,12 +5,22 @@
  */
 import { collectSnapshot } from '@vigil/collect';
 
+/** RSS once the modules are loaded (client-node alone is ~80 MB), before anything is collected. */
+const baselineRssBytes = process.memoryUsage().rss;
+
 export interface ChildResult {
   wallMs: number;
   maxRssBytes: number;
-  heapUsedBytes: number;
+  baselineRssBytes: number;
+  /** Heap still used after a full GC with the snapshot alive: what the collected objects take. */
+  retainedHeapBytes: number;
   objects: number;
   incomplete: string[];
+}
+
+function retainedHeap(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
 }
 
 if (import.meta.main) {
@@ -26,7 +36,8 @@ if (import.meta.main) {
   const result: ChildResult = {
     wallMs,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
-    heapUsedBytes: process.memoryUsage().heapUsed,
+    baselineRssBytes,
+    retainedHeapBytes: retainedHeap(),
     objects:
       k.clusterRoles.length +
       k.clusterRoleBindings.length +

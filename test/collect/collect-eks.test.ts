@@ -196,8 +196,16 @@ describe('collecting an EKS cluster by ARN', () => {
   it('assumes the role with the external id, signs an EKS token and reads Kubernetes and EKS data', async () => {
     await startEksFake();
     mockHealthyAccount();
-    const { options, logs } = eksOptions();
+    const done = new Map<string, number>();
+    const { options, logs } = eksOptions({ onProgress: (p) => p.done && done.set(p.source, p.fetched) });
     const snapshot = await collectSnapshot(source, options);
+    expect(Object.fromEntries(done)).toMatchObject({
+      eksCluster: 1,
+      accessEntries: 3,
+      identityProviderConfigs: 1,
+      kmsKey: 1,
+      rolebindings: 1,
+    });
 
     const assume = sts.commandCalls(AssumeRoleCommand);
     expect(assume).toHaveLength(1);

@@ -4,6 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ApiException, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeKube, startFakeKube } from './server.ts';
 
@@ -197,5 +198,20 @@ describe('fake Kubernetes API server', () => {
     expect(list.items.filter((i) => i.kind === 'ServiceAccount')).toHaveLength(2);
     expect(list.items.filter((i) => i.kind === 'RoleBinding')).toHaveLength(1);
     expect(fake.count('clusterroles', (r) => Boolean(r.query.continue))).toBe(1);
+  });
+
+  it('serves the generated client-node 2.x API on Node 24: paged listClusterRole and ApiException on 403', async () => {
+    fake = await startFakeKube({ objects: clusterRoles(5) });
+    const kc = new KubeConfig();
+    kc.loadFromString(fake.kubeconfig());
+    const api = kc.makeApiClient(RbacAuthorizationV1Api);
+    const first = await api.listClusterRole({ limit: 3 });
+    expect(first.items.map((r) => r.metadata?.name)).toEqual(['role-000', 'role-001', 'role-002']);
+    const rest = await api.listClusterRole({ limit: 3, _continue: first.metadata?._continue });
+    expect(rest.items.map((r) => r.metadata?.name)).toEqual(['role-003', 'role-004']);
+    fake.inject('clusterroles', { status: 403 });
+    const error = await api.listClusterRole({ limit: 3 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiException);
+    expect((error as ApiException<unknown>).code).toBe(403);
   });
 });

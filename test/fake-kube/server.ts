@@ -55,6 +55,8 @@ export interface Fault {
 export type FaultTarget = FakeResource | 'aws-auth' | 'version' | 'discovery';
 
 export interface RecordedRequest {
+  /** performance.now() when the request arrived. */
+  at: number;
   method: string;
   path: string;
   query: Record<string, string>;
@@ -284,6 +286,7 @@ export async function startFakeKube(options: FakeKubeOptions = {}): Promise<Fake
     const url = new URL(req.url ?? '/', 'https://fake');
     const query = Object.fromEntries(url.searchParams);
     const record: RecordedRequest = {
+      at: performance.now(),
       method: req.method ?? 'GET',
       path: url.pathname,
       query,

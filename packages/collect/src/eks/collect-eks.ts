@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { EksApiError, InvalidResponseError } from '../errors.ts';
 import { mapWithConcurrency } from '../pool.ts';
 import type { RetryResult } from '../retry.ts';
+import type { CollectProgress } from '../types.ts';
 import { type AwsCallContext, awsCall } from './aws-call.ts';
 import { type AwsFailure, awsFailureCoverage, classifyAwsError, describeAwsError } from './aws-errors.ts';
 import { IAM_ACTIONS } from './iam-actions.ts';
@@ -34,6 +35,7 @@ export interface EksContext extends AwsCallContext {
   clusterName: string;
   clusterArn: string;
   concurrency: number;
+  onProgress?: ((progress: CollectProgress) => void) | undefined;
 }
 
 export interface DescribedCluster {
@@ -335,10 +337,16 @@ async function collectKmsKey(
  * for a denied or failed read.
  */
 export async function collectEksDetails(ctx: EksContext, cluster: EksCluster): Promise<EksDetails> {
+  const done =
+    <T>(source: Source, count: (value: T) => number) =>
+    (value: T) => {
+      ctx.onProgress?.({ source, fetched: count(value), done: true });
+      return value;
+    };
   const [access, identity, kms] = await Promise.all([
-    collectAccessEntries(ctx, cluster),
-    collectIdentityProviders(ctx),
-    collectKmsKey(ctx, cluster),
+    collectAccessEntries(ctx, cluster).then(done('accessEntries', (v) => v.entries.length)),
+    collectIdentityProviders(ctx).then(done('identityProviderConfigs', (v) => v.configs.length)),
+    collectKmsKey(ctx, cluster).then(done('kmsKey', (v) => (v.key ? 1 : 0))),
   ]);
   const coverage: Partial<Record<Source, Coverage>> = {
     eksCluster: { status: 'complete' },

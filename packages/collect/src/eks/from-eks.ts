@@ -78,8 +78,10 @@ export async function collectFromEks(
       clusterName: arn.name,
       clusterArn: source.clusterArn,
       concurrency: resolved.concurrency,
+      onProgress: options.onProgress,
     };
     const described = await describeCluster(eksContext);
+    options.onProgress?.({ source: 'eksCluster', fetched: 1, done: true });
     const tokens = new EksTokenProvider({
       clusterName: arn.name,
       region: arn.region,
