@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ASSUME_ROLE_ACTION, SCANNER_IAM_ACTIONS } from '@vigil/collect';
+import { ACCESS_POLICIES } from '@vigil/core/identity';
+import { matchResourceRule } from '@vigil/core/rbac';
 import { buildSnapshotFromFiles } from '@vigil/core/snapshot';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -83,5 +85,18 @@ describe('deploy/aws', () => {
     for (const groups of boundGroups) expect(groups).toEqual(entry.kubernetesGroups);
     // EKS refuses groups starting with system: for access entries.
     expect(entry.kubernetesGroups[0]).not.toMatch(/^system:/);
+  });
+
+  it('uses no AWS-managed access policy because each is too narrow or reads Secrets', () => {
+    const grants = (policy: string, verb: string, apiGroup: string, resource: string) =>
+      (ACCESS_POLICIES[policy]?.rules ?? []).some(
+        (rule) => matchResourceRule(rule, { verb, apiGroup, resource }) === 'all',
+      );
+    // The view policy cannot list the RBAC objects the audit is about...
+    expect(grants('AmazonEKSViewPolicy', 'list', 'rbac.authorization.k8s.io', 'rolebindings')).toBe(false);
+    expect(grants('AmazonEKSViewPolicy', 'list', 'rbac.authorization.k8s.io', 'clusterroles')).toBe(false);
+    // ...and the admin view policy can read every Secret.
+    expect(grants('AmazonEKSAdminViewPolicy', 'get', '', 'secrets')).toBe(true);
+    expect(readJson('access-entry.json')).not.toHaveProperty('accessPolicies');
   });
 });
