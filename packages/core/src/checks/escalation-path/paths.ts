@@ -1,4 +1,4 @@
-import type { RbacIndex, SubjectRef } from '../../rbac/index-builder.ts';
+import type { RbacIndex, RoleInfo, SubjectRef } from '../../rbac/index-builder.ts';
 import { subjectKey } from '../../rbac/index-builder.ts';
 import { matchResourceRule } from '../../rbac/match.ts';
 import type { Snapshot } from '../../snapshot/model.ts';
@@ -153,15 +153,26 @@ export interface Reach {
   namespaces: ReadonlySet<string>;
 }
 
+/**
+ * Whether a role grants any route step. Roles are shared by many bindings and every subject reaches the
+ * implicit groups' bindings, so the answer is kept per role (the index's roles do not change).
+ */
+const stepRoles = new WeakMap<RoleInfo, boolean>();
+function grantsAnyStep(role: RoleInfo): boolean {
+  let relevant = stepRoles.get(role);
+  if (relevant === undefined) {
+    relevant = role.rules.some((rule) => STEP_REQUESTS.some((request) => matchResourceRule(rule, request)));
+    stepRoles.set(role, relevant);
+  }
+  return relevant;
+}
+
 export function reachOf(ctx: EscalationContext, subject: SubjectRef): Reach {
   const namespaces = new Set<string>();
   let clusterWide = false;
   for (const bound of ctx.rbac.boundTo(subject, { implicit: true })) {
     if (bound.namespace === null ? clusterWide : namespaces.has(bound.namespace)) continue;
-    const relevant = bound.role.rules.some((rule) =>
-      STEP_REQUESTS.some((request) => matchResourceRule(rule, request)),
-    );
-    if (!relevant) continue;
+    if (!grantsAnyStep(bound.role)) continue;
     if (bound.namespace === null) clusterWide = true;
     else namespaces.add(bound.namespace);
   }
