@@ -188,6 +188,17 @@ describe('per-kind failures become coverage, never an empty cluster', () => {
     expect(snapshot.warnings.join('\n')).toMatch(/clusterroles: 2 malformed/);
   });
 
+  it('stops a list that goes on past the object bound', async () => {
+    fake = await startFakeKube({ objects: smallCluster() });
+    const { snapshot } = await collect({ pageSize: 1, maxObjectsPerKind: 2 });
+    expect(snapshot.coverage.serviceaccounts).toEqual({
+      status: 'error',
+      reason: 'more than 2 ServiceAccount objects; the list was not read to the end',
+    });
+    expect(snapshot.kubernetes.serviceAccounts).toEqual([]);
+    expect(snapshot.coverage.clusterroles?.status).toBe('complete');
+  });
+
   it('records a garbage answer for one kind as an error for that kind', async () => {
     fake = await startFakeKube({ objects: smallCluster() });
     fake.inject('roles', { body: '<html>proxy error</html>' });

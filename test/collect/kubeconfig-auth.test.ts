@@ -16,7 +16,7 @@ afterEach(async () => {
 const dir = mkdtempSync(join(tmpdir(), 'vigil-kubeconfig-'));
 
 /** An exec credential plugin like `aws eks get-token`: prints an ExecCredential and counts its runs. */
-function execPlugin(token: string, options: { fail?: boolean } = {}) {
+function execPlugin(token: string, options: { fail?: boolean; hangMs?: number } = {}) {
   const script = join(dir, `plugin-${Math.random().toString(36).slice(2)}.mjs`);
   const counter = `${script}.runs`;
   writeFileSync(counter, '');
@@ -25,6 +25,7 @@ function execPlugin(token: string, options: { fail?: boolean } = {}) {
     [
       `import { appendFileSync } from 'node:fs';`,
       `appendFileSync(${JSON.stringify(counter)}, 'x');`,
+      options.hangMs ? `await new Promise((resolve) => setTimeout(resolve, ${options.hangMs}));` : '',
       options.fail
         ? `process.stderr.write('the SSO session has expired'); process.exit(1);`
         : `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: ${JSON.stringify(token)}, expirationTimestamp: new Date(Date.now() + 600000).toISOString() } }));`,
@@ -83,6 +84,20 @@ describe('kubeconfigs as users have them', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClusterAuthError);
     expect((error as Error).message).toMatch(/could not obtain credentials.*SSO session has expired/);
+  });
+
+  it('does not wait past the request time limit for an exec plugin that never finishes', async () => {
+    fake = await startFakeKube();
+    const plugin = execPlugin('late-token', { hangMs: 3_000 });
+    const started = Date.now();
+    const error = await collectSnapshot(
+      { type: 'kubeconfig', kubeconfigYaml: fake.kubeconfig({ auth: 'exec', exec: plugin }) },
+      testOptions({ requestTimeoutMs: 300 }).options,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClusterAuthError);
+    expect((error as Error).message).toMatch(/credential plugin did not finish within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(fake.requests).toHaveLength(0);
   });
 
   it('uses the named context instead of the current one', async () => {

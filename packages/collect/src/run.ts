@@ -21,6 +21,7 @@ const DEFAULT_PAGE_SIZE = 500;
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_PAGE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_OBJECTS_PER_KIND = 1_000_000;
 export const EKS_SOURCES = ['eksCluster', 'accessEntries', 'identityProviderConfigs', 'kmsKey'] as const;
 
 const silentLogger: CollectLogger = { info() {}, warn() {}, error() {} };
@@ -33,6 +34,7 @@ export interface Resolved {
   concurrency: number;
   requestTimeoutMs: number;
   maxPageBytes: number;
+  maxObjectsPerKind: number;
 }
 
 export function resolve(options: CollectOptions): Resolved {
@@ -59,6 +61,7 @@ export function resolve(options: CollectOptions): Resolved {
     concurrency,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     maxPageBytes: options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES,
+    maxObjectsPerKind: options.maxObjectsPerKind ?? DEFAULT_MAX_OBJECTS_PER_KIND,
   };
 }
 
@@ -68,6 +71,7 @@ export function kubeContext(resolved: Resolved, transport: KubeTransport): KubeC
     timing: resolved.timing,
     retryPolicy: resolved.options.retry ?? {},
     pageSize: resolved.pageSize,
+    maxObjectsPerKind: resolved.maxObjectsPerKind,
     logger: resolved.logger,
     scanId: resolved.options.scanId,
   };

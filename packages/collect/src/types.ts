@@ -88,4 +88,6 @@ export interface CollectOptions {
   requestTimeoutMs?: number;
   /** Largest list page or object accepted, after decompression; default 64 MiB. */
   maxPageBytes?: number;
+  /** Most objects of one kind kept; a list that goes on past it is an error, not an OOM. Default 1,000,000. */
+  maxObjectsPerKind?: number;
 }

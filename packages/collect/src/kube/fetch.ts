@@ -16,6 +16,7 @@ export interface KubeContext {
   timing: RetryTiming;
   retryPolicy: RetryPolicy;
   pageSize: number;
+  maxObjectsPerKind: number;
   logger: CollectLogger;
   scanId: string | undefined;
 }

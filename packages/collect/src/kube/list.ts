@@ -229,6 +229,17 @@ export async function listKind(
         }
       }
       onPage(objects.length);
+      if (objects.length + malformedCount > ctx.maxObjectsPerKind) {
+        return {
+          source: spec.source,
+          objects: [],
+          warnings: [],
+          coverage: {
+            status: 'error',
+            reason: `more than ${ctx.maxObjectsPerKind} ${spec.kind} objects; the list was not read to the end`,
+          },
+        };
+      }
       if (!page.continueToken) return finished(spec, objects, malformedCount, malformed);
       if (seenTokens.has(page.continueToken)) {
         return {

@@ -55,6 +55,10 @@ const TLS_ERRORS = new Set([
   'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
 
+function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 1000)} s`;
+}
+
 type RequestOptions = Omit<https.RequestOptions, 'headers'> & {
   headers?: Record<string, string | string[] | number>;
 };
@@ -77,15 +81,32 @@ export class KubeTransport {
   }
 
   /** The request options client-node derives from the kubeconfig: TLS material, Authorization, agent. */
-  private async authorise(): Promise<RequestOptions> {
+  private async authorise(limitMs: number): Promise<RequestOptions> {
     const opts: RequestOptions = { headers: {} };
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.kubeConfig.applyToHTTPSOptions(opts);
+      // An exec plugin can wait forever (an SSO login prompt nobody answers): bound it like a request.
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new TransportError(
+                'credentials',
+                `the kubeconfig's credential plugin did not finish within ${duration(limitMs)}`,
+              ),
+            ),
+          limitMs,
+        );
+      });
+      await Promise.race([this.kubeConfig.applyToHTTPSOptions(opts), timeout]);
     } catch (error) {
+      if (error instanceof TransportError) throw error;
       throw new TransportError(
         'credentials',
         `could not obtain credentials from the kubeconfig: ${excerpt(String((error as Error)?.message ?? error), this.secrets)}`,
       );
+    } finally {
+      clearTimeout(timer);
     }
     const authorization = opts.headers?.Authorization ?? opts.headers?.authorization;
     if (typeof authorization === 'string') {
@@ -103,9 +124,9 @@ export class KubeTransport {
     const now = this.options.clock();
     const remaining = this.options.deadline - now;
     if (remaining <= 0) throw new TransportError('deadline', 'the scan deadline has passed');
-    const opts = await this.authorise();
     const limitedByDeadline = remaining < this.options.requestTimeoutMs;
     const timeoutMs = Math.max(1, Math.min(remaining, this.options.requestTimeoutMs));
+    const opts = await this.authorise(timeoutMs);
     const base = this.server.pathname.replace(/\/+$/, '');
     const url = new URL(`${base}${path}`, this.server);
     const isHttps = url.protocol === 'https:';
@@ -183,7 +204,7 @@ export class KubeTransport {
     if (err?.name === 'AbortError' || err?.name === 'TimeoutError') {
       return limitedByDeadline
         ? new TransportError('deadline', 'the scan deadline was reached while waiting for an answer')
-        : new TransportError('timeout', `no answer within ${Math.round(timeoutMs / 1000)} s`);
+        : new TransportError('timeout', `no answer within ${duration(timeoutMs)}`);
     }
     const code = err?.code;
     const detail = excerpt(`${code ? `${code}: ` : ''}${err?.message ?? String(error)}`, this.secrets, 200);
