@@ -236,12 +236,38 @@ describe('per-kind failures become coverage, never an empty cluster', () => {
     expect(JSON.stringify(logs)).not.toContain(fake.token);
   });
 
-  it('records a 403 on aws-auth as forbidden', async () => {
-    fake = await startFakeKube({ objects: smallCluster({ awsAuth: true }) });
+  it('records a 403 on aws-auth as forbidden on EKS, where aws-auth maps identities', async () => {
+    fake = await startFakeKube({
+      objects: smallCluster({ awsAuth: true }),
+      gitVersion: 'v1.31.2-eks-7f9249a',
+    });
     fake.inject('aws-auth', { status: 403 });
     const { snapshot } = await collect();
     expect(snapshot.coverage.awsAuth?.status).toBe('forbidden');
     expect(snapshot.kubernetes.awsAuth).toBeNull();
+    const report = runAudit({ snapshot, checks: CHECKS, options: AUDIT_OPTIONS });
+    expect(report.checks.find((c) => c.checkId === 'aws-auth-masters')?.status).toBe('not_evaluated');
+  });
+
+  it('does not let an unreadable aws-auth hold back the audit of a cluster that is not EKS', async () => {
+    fake = await startFakeKube({ objects: smallCluster() });
+    fake.inject('aws-auth', { status: 403 });
+    const { snapshot } = await collect();
+    expect(snapshot.coverage.awsAuth).toEqual({
+      status: 'not_applicable',
+      reason: 'not an EKS cluster; kube-system/aws-auth was not readable (forbidden)',
+    });
+    const report = runAudit({ snapshot, checks: CHECKS, options: AUDIT_OPTIONS });
+    expect(report.status).toBe('complete');
+  });
+
+  it('keeps a failed aws-auth read when /version cannot tell whether the cluster is EKS', async () => {
+    fake = await startFakeKube({ objects: smallCluster() });
+    fake.inject('version', { status: 403 });
+    fake.inject('aws-auth', { status: 403 });
+    const { snapshot } = await collect();
+    expect(snapshot.cluster.kubernetesVersion).toBeUndefined();
+    expect(snapshot.coverage.awsAuth?.status).toBe('forbidden');
   });
 });
 

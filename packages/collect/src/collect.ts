@@ -1,7 +1,8 @@
 import type { Snapshot } from '@vigil/core/snapshot';
+import { resolveOptions } from './collection.ts';
 import { InvalidSourceError } from './errors.ts';
 import { collectFromKubeconfig } from './from-kubeconfig.ts';
-import { resolve } from './run.ts';
+import { excerpt } from './redact.ts';
 import type { ClusterSource, CollectOptions } from './types.ts';
 
 /**
@@ -21,7 +22,7 @@ import type { ClusterSource, CollectOptions } from './types.ts';
  * );
  */
 export async function collectSnapshot(source: ClusterSource, options: CollectOptions): Promise<Snapshot> {
-  const resolved = resolve(options);
+  const resolved = resolveOptions(options);
   try {
     switch (source.type) {
       case 'kubeconfig':
@@ -37,7 +38,7 @@ export async function collectSnapshot(source: ClusterSource, options: CollectOpt
       msg: 'collection failed',
       scanId: options.scanId,
       code: (error as { code?: unknown }).code,
-      error: (error as Error).message,
+      error: excerpt(String((error as Error)?.message ?? error)),
     });
     throw error;
   }

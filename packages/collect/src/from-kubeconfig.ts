@@ -1,6 +1,4 @@
 import type { Snapshot } from '@vigil/core/snapshot';
-import { collectKubernetes, type KubernetesCollection } from './kube/collect-kubernetes.ts';
-import { loadKubeconfig } from './kube/kubeconfig.ts';
 import {
   awsAuthCoverage,
   EKS_SOURCES,
@@ -9,16 +7,28 @@ import {
   kubernetesPart,
   newTransport,
   type Resolved,
-} from './run.ts';
+} from './collection.ts';
+import { collectKubernetes, type KubernetesCollection } from './kube/collect-kubernetes.ts';
+import { loadKubeconfig } from './kube/kubeconfig.ts';
 import type { ClusterSource } from './types.ts';
 
-/** EKS endpoints and EKS builds: such a cluster read through a kubeconfig still has EKS settings unread. */
-function looksLikeEks(server: string, gitVersion: string | undefined): { region?: string } | null {
-  const host = new URL(server).hostname;
-  const match = /\.([a-z0-9-]+)\.eks\.amazonaws\.com(?:\.cn)?$/.exec(host);
-  if (match) return { region: match[1]! };
-  if (gitVersion && /-eks-/.test(gitVersion)) return {};
-  return null;
+/**
+ * EKS endpoints and EKS builds (`v1.31.2-eks-7f9249a`): such a cluster read through a kubeconfig still has
+ * its EKS settings unread. Without /version (and not an EKS endpoint) there is no telling.
+ */
+function detectEks(
+  server: string,
+  gitVersion: string | undefined,
+): { eks: boolean | 'unknown'; region?: string } {
+  const match = /\.([a-z0-9-]+)\.eks\.amazonaws\.com(?:\.cn)?$/.exec(new URL(server).hostname);
+  if (match) return { eks: true, region: match[1]! };
+  if (gitVersion === undefined) return { eks: 'unknown' };
+  return { eks: /-eks-/.test(gitVersion) };
+}
+
+function serverForLogs(server: string): string {
+  const url = new URL(server);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 /** Collects through a kubeconfig: any conformant cluster, with whatever auth the kubeconfig uses. */
@@ -32,7 +42,8 @@ export async function collectFromKubeconfig(
     msg: 'collecting',
     scanId: resolved.options.scanId,
     context: loaded.contextName,
-    server: loaded.server,
+    // Origin and path only: a server URL can carry user:password.
+    server: serverForLogs(loaded.server),
   });
   const transport = newTransport(resolved, loaded.kubeConfig, loaded.server);
   let k8s: KubernetesCollection;
@@ -44,8 +55,9 @@ export async function collectFromKubeconfig(
   } finally {
     transport.close();
   }
-  const eks = looksLikeEks(loaded.server, k8s.gitVersion);
-  const { kubernetes, coverage } = kubernetesPart(k8s, awsAuthCoverage(k8s.awsAuth, { eks: eks !== null }));
+  const platform = detectEks(loaded.server, k8s.gitVersion);
+  const eks = platform.eks === true;
+  const { kubernetes, coverage } = kubernetesPart(k8s, awsAuthCoverage(k8s.awsAuth, platform));
   for (const eksSource of EKS_SOURCES) {
     coverage[eksSource] = eks
       ? {
@@ -61,7 +73,7 @@ export async function collectFromKubeconfig(
       cluster: {
         name: source.name ?? loaded.clusterName,
         platform: eks ? 'eks' : 'kubernetes',
-        ...(eks?.region ? { region: eks.region } : {}),
+        ...(platform.region ? { region: platform.region } : {}),
         ...(k8s.gitVersion ? { kubernetesVersion: k8s.gitVersion } : {}),
       },
       collectedAt: new Date(resolved.timing.now()).toISOString(),

@@ -2,9 +2,16 @@ import { EKSClient } from '@aws-sdk/client-eks';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { STSClient } from '@aws-sdk/client-sts';
 import { parseEksArn, type Snapshot } from '@vigil/core/snapshot';
+import {
+  awsAuthCoverage,
+  finish,
+  kubeContext,
+  kubernetesPart,
+  newTransport,
+  type Resolved,
+} from '../collection.ts';
 import { ClusterUnreachableError, InvalidSourceError } from '../errors.ts';
 import { collectKubernetes } from '../kube/collect-kubernetes.ts';
-import { awsAuthCoverage, finish, kubeContext, kubernetesPart, newTransport, type Resolved } from '../run.ts';
 import type { AwsCredentialsProvider, ClusterSource } from '../types.ts';
 import { collectEksDetails, describeCluster, type EksContext } from './collect-eks.ts';
 import { assumeRoleProvider, roleSessionName } from './credentials.ts';

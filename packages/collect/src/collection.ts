@@ -1,3 +1,4 @@
+/** What both collection paths share: resolved options, the transport, and assembling the snapshot. */
 import {
   type Coverage,
   type KubernetesObjects,
@@ -14,8 +15,6 @@ import type { KubeContext } from './kube/fetch.ts';
 import { KubeTransport } from './kube/transport.ts';
 import { defaultSleep, type RetryTiming } from './retry.ts';
 import type { CollectLogger, CollectOptions } from './types.ts';
-
-/** What both collection paths share: resolved options, the transport, and assembling the snapshot. */
 
 const DEFAULT_PAGE_SIZE = 500;
 const DEFAULT_CONCURRENCY = 4;
@@ -37,7 +36,7 @@ export interface Resolved {
   maxObjectsPerKind: number;
 }
 
-export function resolve(options: CollectOptions): Resolved {
+export function resolveOptions(options: CollectOptions): Resolved {
   if (!Number.isFinite(options.deadline))
     throw new InvalidSourceError('collect needs a deadline (epoch milliseconds)');
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -92,19 +91,29 @@ export function newTransport(
 }
 
 /**
- * Coverage of aws-auth once the platform is known. On EKS an absent ConfigMap is a complete read of "no
- * mappings" (clusters in API mode have none, and EKS ignores it there anyway); elsewhere it is not applicable.
+ * Coverage of aws-auth once the platform is known. Only EKS (in a mode other than API) reads aws-auth, so
+ * elsewhere it is not applicable whatever the read gave, unless it is there to see. On EKS an absent
+ * ConfigMap is a complete read of "no mappings". `eks: 'unknown'` (no /version to tell by) keeps a failed
+ * read as it is rather than guess.
  */
 export function awsAuthCoverage(
   read: AwsAuthRead,
-  platform: { eks: boolean; authenticationMode?: string | undefined },
+  platform: { eks: boolean | 'unknown'; authenticationMode?: string | undefined },
 ): Coverage {
-  if (read.state === 'failed') return read.outcome.coverage;
   if (read.state === 'found') return { status: 'complete', count: 1 };
-  if (!platform.eks) return { status: 'not_applicable', reason: 'not an EKS cluster' };
-  if (platform.authenticationMode === 'API') {
-    return { status: 'not_applicable', reason: 'authentication mode is API: EKS ignores aws-auth' };
+  const unreadable =
+    read.state === 'failed'
+      ? `; kube-system/aws-auth was not readable (${read.outcome.coverage.status})`
+      : '';
+  if (platform.eks === false) return { status: 'not_applicable', reason: `not an EKS cluster${unreadable}` };
+  if (platform.eks === true && platform.authenticationMode === 'API') {
+    return {
+      status: 'not_applicable',
+      reason: `authentication mode is API: EKS ignores aws-auth${unreadable}`,
+    };
   }
+  if (read.state === 'failed') return read.outcome.coverage;
+  if (platform.eks === 'unknown') return { status: 'not_applicable', reason: 'not an EKS cluster' };
   return { status: 'complete', count: 0, reason: 'not present' };
 }
 
