@@ -339,6 +339,14 @@ describe('a cluster that cannot be used at all fails with a typed error', () => 
     expect((error as Error).message).toMatch(/no list could be read/);
   });
 
+  it('throws DeadlineExceededError when the API server has not answered by the deadline', async () => {
+    fake = await startFakeKube();
+    fake.inject('version', { hang: true });
+    const error = await collect({ deadline: Date.now() + 400 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect((error as Error).message).toMatch(/did not answer before the scan deadline/);
+  });
+
   it('throws DeadlineExceededError when the deadline has already passed', async () => {
     fake = await startFakeKube();
     const error = await collect({ deadline: Date.now() - 1 }).catch((e: unknown) => e);

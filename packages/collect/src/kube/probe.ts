@@ -25,6 +25,9 @@ export async function probeApiServer(ctx: KubeContext): Promise<{ gitVersion: st
     const tries = `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
     if (error === undefined)
       throw new DeadlineExceededError(`the scan deadline passed before ${server} was contacted`);
+    if (result.stop === 'deadline' || (error instanceof TransportError && error.failure === 'deadline')) {
+      throw new DeadlineExceededError(`${server} did not answer before the scan deadline (${cause})`);
+    }
     if (error instanceof TransportError && error.failure === 'credentials') {
       throw new ClusterAuthError(`cannot authenticate to ${server}: ${error.message}`);
     }
