@@ -82,10 +82,12 @@ function isSecretKey(key: string): boolean {
 /** Every token rule, Bearer/Basic and URL passwords need one of these (matched ignoring case: a superset). */
 const TOKEN_HINT = /-----BEGIN |eyJ|k8s-aws-v1\.|AKIA|ASIA|bearer|basic|:\/\//i;
 /**
- * A credential-like key, lower-cased without `_` and `-`, contains one of these: every SECRET_KEY_NAMES entry
- * and SECRET_KEY_SUFFIXES entry does (`token`, `pass`word, client`secret`, api`key`...).
+ * redactKeyValues only masks after a key whose form lower-cased without `_` and `-` is one of SECRET_KEY_NAMES or
+ * ends with one of SECRET_KEY_SUFFIXES (all `...token` ones end with `token`), followed by KEY_SEPARATOR's
+ * separator. Normalising the whole text keeps such a key next to its separator, so this finds every one.
  */
-const KEY_HINT = /token|pwd|credential|pass|secret|apikey|privatekey/;
+const KEY_HINT =
+  /(?:token|pwd|credentials?|password|passwd|passphrase|secretaccesskey|secretkey|clientsecret|apikey|privatekey)["']?\s{0,3}[:=]/;
 /** The 40-character heuristic needs a run of 40 base64 characters somewhere; one pass, no backtracking. */
 function hasBase64Run(text: string): boolean {
   let run = 0;
@@ -188,7 +190,7 @@ function redactShortText(text: string): string {
  * Copy-on-write: a part of the evidence in which nothing is masked is returned as it is, so a finding's
  * evidence is only copied where a credential was found (large audits hold hundreds of megabytes of it).
  */
-function redactValue(value: unknown, seen: WeakSet<object>): unknown {
+function redactValue(value: unknown, seen: Set<object>): unknown {
   if (typeof value === 'string') return redactShortText(value);
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) return '[Circular]';
@@ -228,5 +230,5 @@ function redactValue(value: unknown, seen: WeakSet<object>): unknown {
  * are shared with it rather than copied).
  */
 export function redactEvidence<T extends Record<string, unknown>>(evidence: T): T {
-  return redactValue(evidence, new WeakSet()) as T;
+  return redactValue(evidence, new Set()) as T;
 }

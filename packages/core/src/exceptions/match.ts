@@ -7,10 +7,24 @@ export interface ActiveException extends AuditException {
   source: 'default' | 'user';
 }
 
+/**
+ * A pattern's literal parts, split once: every finding of an audit is matched against every exception, so
+ * splitting per match dominated large audits. Bounded, as patterns come from user files.
+ */
+const globParts = new Map<string, readonly string[]>();
+function partsOf(pattern: string): readonly string[] {
+  let parts = globParts.get(pattern);
+  if (!parts) {
+    parts = pattern.split('*');
+    if (globParts.size < 1000) globParts.set(pattern, parts);
+  }
+  return parts;
+}
+
 /** Shell-style glob: `*` matches any run of characters, everything else literally. */
 export function globMatches(pattern: string, value: string): boolean {
   if (!pattern.includes('*')) return pattern === value;
-  const parts = pattern.split('*');
+  const parts = partsOf(pattern);
   const first = parts[0] ?? '';
   const last = parts[parts.length - 1] ?? '';
   if (!value.startsWith(first) || value.length < first.length + last.length || !value.endsWith(last))
