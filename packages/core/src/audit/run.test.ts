@@ -301,7 +301,7 @@ describe('runAudit', () => {
     });
     expect(report.findings[0]).toMatchObject({
       status: 'suppressed',
-      suppression: { exceptionId: 'control-plane-components', source: 'default' },
+      suppression: { exceptionId: 'control-plane-kube-scheduler', source: 'default' },
     });
   });
 
@@ -359,7 +359,7 @@ describe('runAudit', () => {
         ]),
         check({ id: 'a-high', severity: 'high' }, () => [draft('d')]),
         check({ id: 'crit', severity: 'critical' }, () => [
-          draft('e', { subject: { kind: 'User', name: 'eks:x' } }),
+          draft('e', { subject: { kind: 'User', name: 'eks:node-manager' } }),
         ]),
       ],
       options: OPTIONS,

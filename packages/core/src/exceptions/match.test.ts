@@ -67,11 +67,12 @@ describe('activeExceptions', () => {
   });
 
   it('drops the built-in exceptions named in disable, and all of them with defaults: false', () => {
-    const disabled = activeExceptions(file({ disable: ['nodes', 'eks-managed-users'] }), NOW).map(
-      (e) => e.id,
-    );
+    const disabled = activeExceptions(
+      file({ disable: ['nodes', 'eks-managed-user-addon-manager'] }),
+      NOW,
+    ).map((e) => e.id);
     expect(disabled).not.toContain('nodes');
-    expect(disabled).not.toContain('eks-managed-users');
+    expect(disabled).not.toContain('eks-managed-user-addon-manager');
     expect(disabled).toContain('apiserver-identity');
     expect(activeExceptions(file({ defaults: false, exceptions: [user('mine')] }), NOW)).toEqual([
       { ...user('mine'), source: 'user' },
@@ -177,7 +178,7 @@ describe('findException', () => {
     const exceptions = activeExceptions(undefined, NOW);
     expect(
       findException(finding({ subject: { kind: 'User', name: 'system:kube-scheduler' } }), exceptions),
-    ).toMatchObject({ id: 'control-plane-components', source: 'default' });
+    ).toMatchObject({ id: 'control-plane-kube-scheduler', source: 'default' });
     expect(findException(finding(), exceptions)).toBeUndefined();
   });
 
@@ -223,5 +224,69 @@ describe('DEFAULT_EXCEPTIONS', () => {
         `${exception.id} must narrow by subject or resource`,
       ).toBeDefined();
     }
+  });
+});
+
+describe('DEFAULT_EXCEPTIONS cover built-in identities by name', () => {
+  const defaults = activeExceptions(undefined, NOW);
+  const idOf = (f: Partial<FindingKey>) => findException(finding(f), defaults)?.id;
+  const sa = (name: string, namespace = 'kube-system') => ({
+    kind: 'ServiceAccount' as const,
+    name,
+    namespace,
+  });
+
+  it('use no glob except for kubelet users, whose names differ per cluster', () => {
+    const globbed = DEFAULT_EXCEPTIONS.filter(
+      (e) => e.subject?.name.includes('*') || e.resource?.name.includes('*') || e.subject?.namespace === '*',
+    ).map((e) => e.id);
+    expect(globbed).toEqual(['node-users']);
+  });
+
+  it.each([
+    ['control-plane-kube-scheduler', { subject: { kind: 'User' as const, name: 'system:kube-scheduler' } }],
+    ['kube-system-job-controller', { subject: sa('job-controller') }],
+    ['kube-system-pod-garbage-collector', { subject: sa('pod-garbage-collector') }],
+    ['eks-managed-user-addon-manager', { subject: { kind: 'User' as const, name: 'eks:addon-manager' } }],
+    ['addon-aws-node', { checkId: 'token-automount', subject: sa('aws-node') }],
+    ['addon-ebs-csi-controller-sa', { checkId: 'pv-create', subject: sa('ebs-csi-controller-sa') }],
+    [
+      'bootstrap-binding-kube-dns',
+      {
+        checkId: 'dangling-binding',
+        resource: { kind: 'ClusterRoleBinding', name: 'system:kube-dns' },
+        subject: sa('kube-dns'),
+      },
+    ],
+  ])('suppress with %s', (id, f) => {
+    expect(idOf(f)).toBe(id);
+  });
+
+  it.each([
+    ['a user-installed controller in kube-system', { subject: sa('aws-load-balancer-controller') }],
+    ['a look-alike control-plane user', { subject: { kind: 'User' as const, name: 'system:kube-admin' } }],
+    [
+      'the group EKS Auto Mode asks users to bind',
+      { subject: { kind: 'Group' as const, name: 'eks:managed' } },
+    ],
+    [
+      'an add-on account in another namespace',
+      { checkId: 'token-automount', subject: sa('aws-node', 'default') },
+    ],
+    ['an add-on account holding more than its token', { checkId: 'secrets-read', subject: sa('coredns') }],
+    [
+      'a home-made role named like a controller role',
+      { checkId: 'wildcards', resource: { kind: 'ClusterRole', name: 'system:controller:my-operator' } },
+    ],
+    [
+      'another binding to a missing kube-system account',
+      {
+        checkId: 'dangling-binding',
+        resource: { kind: 'RoleBinding', namespace: 'kube-system', name: 'mine' },
+        subject: sa('kube-dns'),
+      },
+    ],
+  ])('do not suppress %s', (_what, f) => {
+    expect(idOf(f)).toBeUndefined();
   });
 });

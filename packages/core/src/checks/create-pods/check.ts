@@ -1,5 +1,8 @@
 import type { Check, FindingDraft } from '../../audit/types.ts';
+import { subjectKey } from '../../rbac/index-builder.ts';
 import {
+  type BindingHolding,
+  bindingKey,
   describeHeldSet,
   describeHolder,
   describeRoute,
@@ -35,16 +38,31 @@ export const check: Check = {
   meta,
   run({ rbac }) {
     const findings: FindingDraft[] = [];
-    for (const holding of groupBySubjectAndBinding(whoHolds(rbac, CREATE_PODS))) {
+    const workloads = new Map<string, BindingHolding>();
+    for (const holding of groupBySubjectAndBinding(whoHolds(rbac, CREATE_WORKLOADS))) {
+      workloads.set(holdingKey(holding), holding);
+    }
+    // One finding per subject and binding: a binding that allows both pods and workloads is one problem (the
+    // pods a controller creates are the pods the subject could have created itself), reported once with both.
+    for (const pods of groupBySubjectAndBinding(whoHolds(rbac, CREATE_PODS))) {
+      const key = holdingKey(pods);
+      const also = workloads.get(key);
+      workloads.delete(key);
+      const holding = also ? { ...pods, held: [...pods.held, ...also.held] } : pods;
       findings.push(
         holdingFinding(
           holding,
-          `${describeHolder(holding.grant)} can create pods through ${describeRoute(holding.grant)}: a pod ` +
-            'runs as any service account of its namespace and can mount every Secret there.',
+          also
+            ? `${describeHolder(holding.grant)} can ${describeHeldSet(holding.held)} through ` +
+                `${describeRoute(holding.grant)}: a pod it creates, directly or through those controllers, runs ` +
+                'as any service account of its namespace and can mount every Secret there.'
+            : `${describeHolder(holding.grant)} can create pods through ${describeRoute(holding.grant)}: a pod ` +
+                'runs as any service account of its namespace and can mount every Secret there.',
         ),
       );
     }
-    for (const holding of groupBySubjectAndBinding(whoHolds(rbac, CREATE_WORKLOADS))) {
+    // Workloads without pods: the finding people miss, since the subject never creates a pod itself.
+    for (const holding of workloads.values()) {
       findings.push({
         ...holdingFinding(
           holding,
@@ -57,3 +75,7 @@ export const check: Check = {
     return findings;
   },
 };
+
+function holdingKey(holding: BindingHolding): string {
+  return `${subjectKey(holding.subject)}|${bindingKey(holding.grant.binding)}`;
+}

@@ -10,8 +10,8 @@ export const meta: CheckMeta = {
     "every Secret and ConfigMap there; without a restrictive Pod Security level it can also reach the node's " +
     'filesystem and network. Creating a Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob or ' +
     'ReplicationController is the same power one step removed: the controller creates the pods from the ' +
-    'template the subject wrote. Direct pod creation and workload creation are reported as two findings for ' +
-    'the same binding, because removing one leaves the other.',
+    'template the subject wrote. A binding that allows both is one finding naming both, so that fixing it ' +
+    'means removing both; a binding that allows only workloads is a finding of its own.',
   remediation: {
     text:
       'Let people deploy through a pipeline or GitOps controller instead of holding create on pods and ' +

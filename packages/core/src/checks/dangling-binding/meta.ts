@@ -10,7 +10,8 @@ export const meta: CheckMeta = {
     "decides what the binding's subjects may do, and a review of existing roles never shows it. When it names a " +
     'ServiceAccount that does not exist, anyone who may create ServiceAccounts in that namespace (often every ' +
     'namespace editor) can create one of that name and inherit the binding, which is an escalation whenever the ' +
-    'binding grants more than they hold. Both are usually leftovers of something uninstalled or renamed.',
+    'binding grants more than they hold. Both are usually leftovers of something uninstalled or renamed; a ' +
+    'binding that lost its role is one finding, which also names the ServiceAccounts it lacks.',
   remediation: {
     text:
       'Delete bindings whose role or ServiceAccount is gone, or recreate what they refer to on purpose. Remove ' +

@@ -50,6 +50,20 @@ export function isMastersEntry(grant: Grant): boolean {
   return grant.binding.kind === 'Authorizer' && grant.subject.kind === 'Group';
 }
 
+/**
+ * A grant that reaches an IAM principal through group system:masters by a binding (the default `cluster-admin`
+ * one, say). The authorizer lets members of the group do everything before RBAC is asked, so such a binding
+ * changes nothing for them: the principal is reported once, through the authorizer's entry, instead of once
+ * per binding that happens to name the group.
+ */
+export function isShadowedByMasters(grant: Grant): boolean {
+  return (
+    grant.binding.kind !== 'Authorizer' &&
+    grant.via?.through.kind === 'Group' &&
+    grant.via.through.name === 'system:masters'
+  );
+}
+
 /** Every grant of each permission, without the ones the authorizer would never apply. */
 export function whoHolds<Q extends WhoCanQuery>(
   rbac: RbacIndex,
@@ -60,7 +74,7 @@ export function whoHolds<Q extends WhoCanQuery>(
     const namesApply = namesCanApply(permission.query);
     for (const grant of rbac.whoCan(permission.query)) {
       if (grant.match === 'names' && !namesApply) continue;
-      if (isMastersEntry(grant)) continue;
+      if (isMastersEntry(grant) || isShadowedByMasters(grant)) continue;
       out.push({ permission, grant });
     }
   }

@@ -169,6 +169,17 @@ export const check: Check = {
       group.reasons.add(reason);
     }
 
+    // A workload that mounts the token only because its account leaves automounting on is the account's
+    // finding: one setting, one finding, naming the workloads. A pod that turns mounting on itself (or whose
+    // account is not in the snapshot) is a finding of its own.
+    const byAccount = new Map<string, PodGroup[]>();
+    const own: PodGroup[] = [];
+    for (const group of groups.values()) {
+      const key = subjectKey(group.account);
+      if (group.reasons.has('pod') || !accounts.has(key)) own.push(group);
+      else pushTo(byAccount, key, group);
+    }
+
     for (const account of snapshot.kubernetes.serviceAccounts) {
       if (account.automountServiceAccountToken === false) continue;
       const subject: SubjectRef = {
@@ -178,26 +189,34 @@ export const check: Check = {
       };
       const privileges = privilegesFor(subject);
       if (privileges.length === 0) continue;
-      const pods = mountingPods.get(subjectKey(subject)) ?? 0;
+      const key = subjectKey(subject);
+      const pods = mountingPods.get(key) ?? 0;
+      const workloads = byAccount.get(key) ?? [];
       const finding: FindingDraft = {
         resource: { kind: 'ServiceAccount', name: account.name, namespace: account.namespace },
         subject,
         message:
           `ServiceAccount ${account.namespace}/${account.name} ` +
           `${account.automountServiceAccountToken === true ? 'sets automountServiceAccountToken: true' : 'does not turn token automounting off'}` +
-          ` while it holds ${summarise(privileges)}; ${pods === 1 ? '1 pod mounts' : `${pods} pods mount`} its token.`,
+          ` while it holds ${summarise(privileges)}; ${describeMounts(pods, workloads)}.`,
         evidence: {
           automountServiceAccountToken: account.automountServiceAccountToken ?? null,
           permissions: privileges.slice(0, MAX_LISTED).map(privilegeEvidence),
           permissionCount: privileges.length,
           podsMountingToken: pods,
+          ...(workloads.length
+            ? {
+                mountedBy: workloads.slice(0, MAX_LISTED).map((w) => ({ ...w.ref, podCount: w.pods.length })),
+                workloadCount: workloads.length,
+              }
+            : {}),
         },
       };
       if (isAdminLike(privileges)) finding.severity = 'high';
       findings.push(finding);
     }
 
-    for (const group of groups.values()) {
+    for (const group of own) {
       const { ref, account, privileges, pods } = group;
       const podsText =
         ref.kind === 'Pod'
@@ -224,6 +243,22 @@ export const check: Check = {
     return findings;
   },
 };
+
+/** `2 pods mount its token (DaemonSet kube-system/aws-node)`, `no pod mounts its token`. */
+function describeMounts(pods: number, workloads: readonly PodGroup[]): string {
+  if (pods === 0) return 'no pod mounts its token';
+  const count = pods === 1 ? '1 pod mounts' : `${pods} pods mount`;
+  if (workloads.length === 0) return `${count} its token`;
+  const shown = workloads.slice(0, 3).map((w) => describeRef(w.ref));
+  const more = workloads.length > 3 ? ` and ${workloads.length - 3} more` : '';
+  return `${count} its token (${joinWords(shown)}${more})`;
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
 
 function summarise(privileges: readonly Privilege[]): string {
   const shown = privileges.slice(0, 3).map(describePrivilege);

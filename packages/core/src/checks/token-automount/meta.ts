@@ -12,10 +12,11 @@ export const meta: CheckMeta = {
     'every service account of its namespace is in (system:serviceaccounts, system:serviceaccounts:NAMESPACE), ' +
     'other than system:discovery, system:basic-user and system:public-info-viewer, with a rule other than get ' +
     "on non-resource URLs. system:authenticated is left out: it reaches every identity alike. The pod's " +
-    "automountServiceAccountToken overrides the service account's. Service accounts are reported one each; " +
-    'pods are reported once per controller (the Deployment inferred from a ReplicaSet and its ' +
-    'pod-template-hash, else the owner, else the pod) with the number of pods. A token of a cluster-admin ' +
-    'equivalent account is rated high.',
+    "automountServiceAccountToken overrides the service account's. A service account that leaves automounting on " +
+    'is one finding, naming the workloads that mount its token because of it; a pod that turns mounting on ' +
+    "itself, against its account's setting, is a finding of its own, once per controller (the Deployment " +
+    'inferred from a ReplicaSet and its pod-template-hash, else the owner, else the pod) with the number of ' +
+    'pods. A token of a cluster-admin equivalent account is rated high.',
   remediation: {
     text:
       'Set automountServiceAccountToken: false on the service account and turn it on only in the pods that ' +
