@@ -1,6 +1,7 @@
 // @vigil/db: the drizzle schema, migrations and repositories shared by the scan pipeline, the API and the
 // notifier. Every function takes a `Database` (or a transaction on one) as its first argument.
 
+export * from './api-keys/index.ts';
 export type { Cluster, ClusterLabels, ClusterSource } from './clusters/model.ts';
 export {
   clusterLabelsSchema,

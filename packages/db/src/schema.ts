@@ -1,4 +1,5 @@
 // Every table, for drizzle-kit (migrations) and for the typed database handle.
+export { apiKeys } from './api-keys/table.ts';
 export { clusters } from './clusters/table.ts';
 export { auditExceptions } from './exceptions/table.ts';
 export { findingLifecycles, findings } from './findings/table.ts';
