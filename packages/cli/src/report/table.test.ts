@@ -46,6 +46,15 @@ describe('vigil scan --format table', () => {
     expect(listed).not.toContain('Run with --show-suppressed');
   });
 
+  it('summarises built-in exceptions that share a reason on one line', async () => {
+    const { stdout } = await runVigil(['scan', ...demoClusterArgs('prod-us'), '--fail-on', 'none']);
+    expect(stdout).toMatch(
+      /\d+\s+kube-system-\*, \d+ exceptions \(default\)\s+Built-in controller of kube-controller-manager/,
+    );
+    expect(stdout).toMatch(/\d+\s+addon-aws-node \(default\)/);
+    expect(stdout.match(/Built-in controller of kube-controller-manager/g)).toHaveLength(1);
+  });
+
   it('lists the checks that do not apply to a non-EKS cluster', async () => {
     const { stdout } = await runVigil([
       'scan',

@@ -69,17 +69,26 @@ export function renderReportTable(report: AuditReport, options: TableOptions): s
         if (s) out.push(style.dim(`        exception ${s.exceptionId} (${s.source}): ${s.reason}`));
       }
     } else {
-      const byException = new Map<string, { count: number; reason: string; source: string }>();
+      // Built-in exceptions name one identity each; those that share a reason (the controllers of
+      // kube-controller-manager, say) make one line.
+      const byReason = new Map<string, { count: number; ids: Set<string>; reason: string; source: string }>();
       for (const finding of suppressed) {
         const s = finding.suppression;
-        const key = s?.exceptionId ?? '(unknown)';
-        const entry = byException.get(key);
-        if (entry) entry.count++;
-        else byException.set(key, { count: 1, reason: s?.reason ?? '', source: s?.source ?? '' });
+        const key = `${s?.source ?? ''}\u0000${s?.reason ?? s?.exceptionId ?? ''}`;
+        const entry = byReason.get(key) ?? {
+          count: 0,
+          ids: new Set(),
+          reason: s?.reason ?? '',
+          source: s?.source ?? '',
+        };
+        byReason.set(key, entry);
+        entry.count++;
+        entry.ids.add(s?.exceptionId ?? '(unknown)');
       }
-      const rows = [...byException.entries()]
-        .sort((a, b) => b[1].count - a[1].count || a[0].localeCompare(b[0]))
-        .map(([id, e]) => [String(e.count), `${id} (${e.source})`, style.dim(firstSentence(e.reason))]);
+      const rows = [...byReason.values()]
+        .map((e) => ({ ...e, label: exceptionsLabel([...e.ids].sort()) }))
+        .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label))
+        .map((e) => [String(e.count), `${e.label} (${e.source})`, style.dim(firstSentence(e.reason))]);
       out.push(formatColumns(rows, '  '));
       out.push(style.dim('  Run with --show-suppressed to list them.'));
     }
@@ -142,4 +151,13 @@ function renderFinding(finding: Finding, style: Style, withCheck = false): strin
 function firstSentence(text: string): string {
   const end = text.search(/\.(\s|$)/);
   return end === -1 ? text : text.slice(0, end + 1);
+}
+
+/** `kube-system-job-controller`, or for several ids `kube-system-* (3 exceptions)`. */
+function exceptionsLabel(ids: readonly string[]): string {
+  if (ids.length === 1) return ids[0]!;
+  let prefix = ids[0]!;
+  for (const id of ids) while (!id.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  const shown = prefix.length >= 4 ? `${prefix}*` : `${ids[0]} and others`;
+  return `${shown}, ${ids.length} exceptions`;
 }

@@ -18,7 +18,7 @@ export const check: Check = {
       findings.push({
         resource: resourceOfGrant(grant),
         subject: grant.subject,
-        message: `${describeGrant(grant)} gives full control of the cluster (every verb on every resource).`,
+        message: `${describeGrant(grant)}: full control of the cluster (every verb on every resource).`,
         evidence: grantEvidence(grant),
       });
     }
