@@ -161,15 +161,15 @@ describe('per-kind failures become coverage, never an empty cluster', () => {
   it('retries a request that timed out', async () => {
     fake = await startFakeKube({ objects: smallCluster() });
     fake.inject('serviceaccounts', { hang: true, times: 1 });
-    const { snapshot } = await collect({ requestTimeoutMs: 300 });
+    const { snapshot } = await collect({ requestTimeoutMs: 800 });
     expect(snapshot.coverage.serviceaccounts).toEqual({ status: 'complete', count: 3 });
-    expect(fake.count('serviceaccounts')).toBe(2);
+    expect(fake.count('serviceaccounts')).toBeGreaterThanOrEqual(2);
   });
 
   it('stops a slow kind at the scan deadline and keeps what else was read', async () => {
     fake = await startFakeKube({ objects: smallCluster() });
     fake.inject('pods', { hang: true });
-    const { snapshot } = await collect({ deadline: Date.now() + 1_500 });
+    const { snapshot } = await collect({ deadline: Date.now() + 2_500 });
     expect(snapshot.coverage.pods?.status).toBe('timed_out');
     expect(snapshot.coverage.clusterroles?.status).toBe('complete');
   });
@@ -332,7 +332,7 @@ describe('a cluster that cannot be used at all fails with a typed error', () => 
     ] as const) {
       fake.inject(target, { hang: true });
     }
-    const error = await collect({ requestTimeoutMs: 150, retry: { maxAttempts: 2 } }).catch(
+    const error = await collect({ requestTimeoutMs: 400, retry: { maxAttempts: 1 } }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ClusterUnreachableError);
