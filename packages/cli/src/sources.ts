@@ -1,4 +1,4 @@
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   buildSnapshotFromFiles,
   type ExceptionsFile,
@@ -167,12 +167,35 @@ export async function loadSource(args: SourceArgs, io: Io): Promise<LoadedSource
   }
   const manifests = await readManifests(manifestPaths, io);
   const eks = args.eks !== undefined ? await readInputFile(args.eks, io) : undefined;
+  // An EKS description names its cluster; bare manifests are named after where they were exported to.
+  const clusterName = args.clusterName ?? (eks ? undefined : await nameFromManifestPaths(manifestPaths, io));
   const snapshot = buildSnapshotFromFiles({
     manifests,
     ...(eks ? { eks } : {}),
-    ...(args.clusterName !== undefined ? { clusterName: args.clusterName } : {}),
+    ...(clusterName !== undefined ? { clusterName } : {}),
   });
   return { snapshot, manifests, ...(eks ? { eks } : {}) };
+}
+
+/**
+ * The cluster name manifests imply when nothing names the cluster: the directory given (`exports/prod-eu/`),
+ * else the folder the first file sits in (`exports/prod-eu/rbac.yaml`), else a bare file's own name
+ * (`staging.yaml`). Manifests read from stdin imply none, and neither does a name a cluster could not have.
+ */
+export async function nameFromManifestPaths(paths: readonly string[], io: Io): Promise<string | undefined> {
+  const first = paths.find((path) => path !== '-');
+  if (first === undefined) return undefined;
+  const absolute = resolve(io.cwd, first);
+  const isDirectory = await io.fs.stat(absolute).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  const name = isDirectory
+    ? basename(absolute)
+    : dirname(first) !== '.'
+      ? basename(dirname(absolute))
+      : basename(first, extname(first));
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name) ? name : undefined;
 }
 
 /** The same, for callers that only need the snapshot. */

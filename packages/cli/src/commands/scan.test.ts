@@ -118,6 +118,22 @@ describe('vigil scan --format json', () => {
     expect(foreign(trusted)).toHaveLength(0);
   });
 
+  it('names a cluster without an EKS description after the folder its manifests were exported to', async () => {
+    const fromFile = await scanJson(demoClusterArgs('staging-onprem', false));
+    expect(fromFile.cluster).toMatchObject({ name: 'staging-onprem', platform: 'kubernetes' });
+    const fromDirectory = await scanJson(['--manifests', `${DEMO_CLUSTERS}/staging-onprem/`]);
+    expect(fromDirectory.cluster.name).toBe('staging-onprem');
+    await writeFile(join(tmp, 'lab-west.yaml'), await readFile(CLUSTER_ADMIN, 'utf8'));
+    const bareFile = await scanJson(['--manifests', 'lab-west.yaml'], { cwd: tmp });
+    expect(bareFile.cluster.name).toBe('lab-west');
+    const fromStdin = await scanJson(['--manifests', '-'], { stdin: await readFile(CLUSTER_ADMIN, 'utf8') });
+    expect(fromStdin.cluster.name).toBe('cluster');
+    // An EKS description names the cluster itself, whatever the folder.
+    const fixture = `${CHECK_FIXTURES}/secrets-read/fixtures/fail-iam-principals`;
+    const eks = await scanJson(['--manifests', `${fixture}/manifests.yaml`, '--eks', `${fixture}/eks.json`]);
+    expect(eks.cluster.name).toBe('prod');
+  });
+
   it('names the cluster after --cluster-name', async () => {
     const report = await scanJson([...demoClusterArgs('staging-onprem', false), '--cluster-name', 'lab']);
     expect(report.cluster).toMatchObject({ name: 'lab', platform: 'kubernetes' });

@@ -22,7 +22,8 @@ Input (at least one of --manifests / --eks, or --snapshot alone):
                         "identityProviderConfigs" and "kmsKey" beside "cluster".
   --snapshot FILE       A Vigil snapshot (\`vigil schema snapshot\` describes it); not combined with
                         --manifests or --eks.
-  --cluster-name NAME   Name to report (default: the EKS cluster name, else "cluster").
+  --cluster-name NAME   Name to report (default: the EKS cluster name; else the folder the manifests
+                        are in, or a bare file's name; "cluster" for stdin).
 
 Audit:
   --exceptions FILE     Exceptions file (YAML or JSON) that suppresses findings with a reason; the
