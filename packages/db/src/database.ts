@@ -26,6 +26,8 @@ export interface OpenDatabaseOptions {
   url?: string;
   /** PGlite data directory (default `.vigil/data`); `memory://` keeps the database in memory. */
   dataDir?: string;
+  /** PGlite only: start from a dump (`dumpDatabase`) instead of an empty cluster, e.g. a demo fixture. */
+  loadDataDir?: Blob;
   /** Most pooled connections (node-postgres only); a Lambda needs 1-2. */
   poolSize?: number;
   /** Per-statement timeout (node-postgres only), so a stuck query fails instead of hanging a scan. */
@@ -39,6 +41,7 @@ interface Handle {
   close(): Promise<void>;
   /** node-postgres only: the pool, for work that needs one session (migration lock). */
   pool?: pg.Pool;
+  pglite?: PGlite;
 }
 
 const handles = new WeakMap<object, Handle>();
@@ -50,7 +53,10 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
   let client: PGlite;
   try {
-    client = await PGlite.create(dataDir);
+    client = await PGlite.create({
+      dataDir,
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    });
   } catch (error) {
     throw new DatabaseConfigError(
       `cannot open the embedded database in ${dataDir}: ${(error as Error).message}`,
@@ -63,6 +69,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   let closed = false;
   handles.set(db, {
     engine: 'pglite',
+    pglite: client,
     close: async () => {
       if (closed) return;
       closed = true;
@@ -128,6 +135,13 @@ export function engineOf(db: Database): Engine {
 /** @internal The node-postgres pool behind a database, for session-bound work such as the migration lock. */
 export function poolOf(db: Database): pg.Pool | undefined {
   return handleOf(db).pool;
+}
+
+/** An uncompressed tar image of an embedded database, for `openDatabase({ loadDataDir })`. */
+export async function dumpDatabase(db: Database): Promise<Blob> {
+  const handle = handleOf(db);
+  if (!handle.pglite) throw new DatabaseConfigError('only the embedded database can be dumped');
+  return handle.pglite.dumpDataDir('none');
 }
 
 /** Closes the pool or the embedded engine; closing twice is harmless. */

@@ -25,6 +25,7 @@ export {
   closeDatabase,
   type Database,
   DEFAULT_DATA_DIR,
+  dumpDatabase,
   type Engine,
   engineOf,
   type OpenDatabaseOptions,
@@ -64,6 +65,7 @@ export {
   summarizeFleet,
 } from './findings/repository.ts';
 export type { InsertStrategy } from './findings/write.ts';
+export { pingDatabase } from './health.ts';
 export { MIGRATIONS_FOLDER, type MigrationStatus, migrate, migrationStatus } from './migrate.ts';
 export type {
   ControlRegressedPayload,

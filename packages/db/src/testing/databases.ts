@@ -1,8 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { closeDatabase, type Database, type Engine, openDatabase } from '../database.ts';
-import { migrate } from '../migrate.ts';
+import { closeDatabase, type Database, dumpDatabase, type Engine, openDatabase } from '../database.ts';
+import { MIGRATIONS_FOLDER, migrate } from '../migrate.ts';
 
 /** The Postgres server the test suite uses (`.ci/run` starts it). */
 export const TEST_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -62,8 +66,8 @@ export async function openTestDatabase(
   options: { serverUrl?: string; migrate?: boolean; poolSize?: number } = {},
 ): Promise<TestDatabase> {
   if (engine === 'pglite') {
-    const db = await openDatabase({ dataDir: 'memory://' });
-    if (options.migrate !== false) await migrate(db);
+    const db =
+      options.migrate === false ? await openDatabase({ dataDir: 'memory://' }) : await openMigratedPglite();
     return { engine, db, dispose: () => closeDatabase(db) };
   }
   const serverUrl = options.serverUrl ?? TEST_SERVER_URL;
@@ -95,4 +99,44 @@ export async function openTestDatabase(
       }
     },
   };
+}
+
+/**
+ * Starting PGlite runs initdb, which takes seconds; restoring a dump takes a fraction of that. The first
+ * test file to need a migrated embedded database builds one and leaves its image in the temp directory,
+ * keyed by the migrations and the PGlite version, for every later file (and run) to restore.
+ */
+async function openMigratedPglite(): Promise<Database> {
+  const image = join(tmpdir(), `vigil-test-pglite-${imageKey()}.tar`);
+  const cached = await readFile(image).catch(() => undefined);
+  if (cached) {
+    try {
+      return await openDatabase({ dataDir: 'memory://', loadDataDir: new Blob([cached]) });
+    } catch {
+      // A torn or foreign file: rebuild it below.
+    }
+  }
+  const db = await openDatabase({ dataDir: 'memory://' });
+  await migrate(db);
+  const dump = Buffer.from(await (await dumpDatabase(db)).arrayBuffer());
+  const partial = `${image}.${process.pid}.${randomBytes(3).toString('hex')}`;
+  await writeFile(partial, dump);
+  await rename(partial, image);
+  return db;
+}
+
+let key: string | undefined;
+function imageKey(): string {
+  if (key) return key;
+  const hash = createHash('sha256');
+  // The engine's version is part of the key: a dump only restores into the PGlite that wrote it.
+  let dir = dirname(fileURLToPath(import.meta.resolve('@electric-sql/pglite')));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  hash.update(readFileSync(join(dir, 'package.json')));
+  for (const name of readdirSync(MIGRATIONS_FOLDER).sort()) {
+    if (name.endsWith('.sql')) hash.update(name).update(readFileSync(join(MIGRATIONS_FOLDER, name)));
+  }
+  hash.update(readFileSync(join(MIGRATIONS_FOLDER, 'meta/_journal.json')));
+  key = hash.digest('hex').slice(0, 16);
+  return key;
 }
