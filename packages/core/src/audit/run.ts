@@ -1,7 +1,7 @@
 import { rollUpCompliance } from '../compliance/evaluate.ts';
 import type { FrameworkResult } from '../compliance/model.ts';
 import { MissingInputError } from '../errors.ts';
-import { activeExceptions, findException, globMatches } from '../exceptions/match.ts';
+import { type ActiveException, activeExceptions, findException, globMatches } from '../exceptions/match.ts';
 import type { ExceptionsFile } from '../exceptions/model.ts';
 import { buildRbacIndex } from '../rbac/index-builder.ts';
 import type { Coverage, Snapshot, Source } from '../snapshot/model.ts';
@@ -94,8 +94,8 @@ export function runAudit(input: RunAuditInput): AuditReport {
     let suppressed = 0;
     // findException skips exceptions whose `checks` miss this check; dropping those once per check (not once per
     // finding) keeps their order and gives the same answers.
-    const checkExceptions = exceptions.filter((e) =>
-      e.checks.some((pattern) => globMatches(pattern, check.meta.id)),
+    const checkExceptions = candidateExceptions(
+      exceptions.filter((e) => e.checks.some((pattern) => globMatches(pattern, check.meta.id))),
     );
     try {
       const drafts: unknown = check.run(context);
@@ -118,7 +118,7 @@ export function runAudit(input: RunAuditInput): AuditReport {
           fingerprint,
         };
         if (draft.subject) finding.subject = draft.subject;
-        const exception = findException(finding, checkExceptions);
+        const exception = findException(finding, checkExceptions(finding));
         if (exception) {
           finding.status = 'suppressed';
           finding.suppression = {
@@ -173,6 +173,45 @@ export function runAudit(input: RunAuditInput): AuditReport {
     compliance: rollUpCompliance(input.checks, results),
     warnings: snapshot.warnings,
   };
+}
+
+/**
+ * The exceptions that could cover a finding, in their original order, so findException gives the same answer
+ * as over the whole list. Most name one subject or resource exactly (the defaults do); those are looked up by
+ * that name instead of being tried against every finding of a large audit.
+ */
+function candidateExceptions(
+  exceptions: readonly ActiveException[],
+): (finding: Pick<Finding, 'resource' | 'subject'>) => readonly ActiveException[] {
+  const bySubjectName = new Map<string, number[]>();
+  const byResourceName = new Map<string, number[]>();
+  const anyName: number[] = [];
+  exceptions.forEach((exception, position) => {
+    // A pattern without `*` matches only that exact name (globMatches), and a subject pattern only findings
+    // that have a subject.
+    const subjectName = exception.subject?.name;
+    const resourceName = exception.resource?.name;
+    if (subjectName !== undefined && !subjectName.includes('*')) pushTo(bySubjectName, subjectName, position);
+    else if (resourceName !== undefined && !resourceName.includes('*'))
+      pushTo(byResourceName, resourceName, position);
+    else anyName.push(position);
+  });
+  if (bySubjectName.size === 0 && byResourceName.size === 0) return () => exceptions;
+  const unnamed = anyName.map((position) => exceptions[position]!);
+  return (finding) => {
+    const bySubject = finding.subject ? bySubjectName.get(finding.subject.name) : undefined;
+    const byResource = byResourceName.get(finding.resource.name);
+    if (!bySubject && !byResource) return unnamed;
+    return [...(bySubject ?? []), ...(byResource ?? []), ...anyName]
+      .sort((a, b) => a - b)
+      .map((position) => exceptions[position]!);
+  };
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 function compareFindings(a: Finding, b: Finding): number {
