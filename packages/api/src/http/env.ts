@@ -1,0 +1,31 @@
+import type { Database } from '@vigil/db';
+import type { OpenAPIObject } from 'openapi3-ts/oas31';
+import type { Authenticator } from '../auth/authenticate.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { ApiConfig, Logger, ScanRequester } from '../types.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+/** What every request handler reaches through `c.var.services`. */
+export interface Services {
+  db: Database;
+  scans: ScanRequester;
+  config: ApiConfig;
+  now: () => Date;
+  logger: Logger;
+  auth: Authenticator;
+  rateLimiter: RateLimiter;
+  /** The OpenAPI document, built once on first use. */
+  describe: () => OpenAPIObject;
+}
+
+/** The Hono environment of the whole app: route modules use it as `OpenAPIHono<ApiEnv>`. */
+export interface ApiEnv {
+  Variables: {
+    services: Services;
+    requestId: string;
+    /** Set by the authentication middleware on every `/v1` route. */
+    principal: Principal;
+    /** Per request memo of the clusters the principal may see (see `visibleClusterIds`). */
+    visibleClusters: Promise<readonly string[] | null> | undefined;
+  };
+}

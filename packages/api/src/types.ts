@@ -1,0 +1,62 @@
+import type { Database } from '@vigil/db';
+
+/** What a credential may do. `admin` includes `scan`, which includes `read`. */
+export const SCOPES = ['read', 'scan', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/**
+ * The port the API triggers scans through. packages/jobs implements it by creating (or reusing) the queued
+ * run for a manual slot and sending the scan message through the queue.
+ */
+export interface ScanRequester {
+  requestScan(input: { clusterId: string; requestedBy: string }): Promise<{ runId: string; slot: string }>;
+}
+
+export interface OidcConfig {
+  /** Expected `iss` claim, e.g. `https://login.example.com/realms/ops`. */
+  issuer: string;
+  /** Expected `aud` claim. */
+  audience: string;
+  /** JWKS location; absent: read from `<issuer>/.well-known/openid-configuration`. */
+  jwksUrl?: string;
+  /** Claim that carries scopes (a space-separated string or an array); default `scope`. */
+  scopeClaim?: string;
+  /**
+   * Claim value -> Vigil scopes, e.g. `{ "vigil-admins": ["admin"] }`. Values that are themselves Vigil
+   * scopes (`read`, `scan`, `admin`, or `vigil:read`...) map to that scope without an entry.
+   */
+  scopeMap?: Record<string, Scope[]>;
+  /** Accepted clock skew for `exp`/`nbf`, seconds (default 30). */
+  clockToleranceSeconds?: number;
+}
+
+/** Parsed by the entry point from its environment (one validated config module); see `apiConfigFromEnv`. */
+export interface ApiConfig {
+  /** Origins allowed to call the API from a browser; empty = CORS off (no CORS headers at all). */
+  corsOrigins: string[];
+  /** Largest request body accepted; larger ones get 413. */
+  maxBodyBytes: number;
+  /**
+   * Per credential. In-memory token buckets: on Node one process holds them all; on Lambda each instance
+   * holds its own, so the fleet-wide limit is API Gateway's throttling.
+   */
+  rateLimit: { requestsPerMinute: number };
+  oidc?: OidcConfig;
+  /** VIGIL_BOOTSTRAP_ADMIN_KEY: a Vigil API key (`vgl_...`) that becomes an admin key at start. */
+  bootstrapAdminKey?: string;
+}
+
+/** Structured JSON logs; callers pass facts, never secrets (tokens, keys, cluster credentials). */
+export interface Logger {
+  info(event: string, fields?: Record<string, unknown>): void;
+  warn(event: string, fields?: Record<string, unknown>): void;
+  error(event: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ApiDeps {
+  db: Database;
+  scans: ScanRequester;
+  config: ApiConfig;
+  now?: () => Date;
+  logger?: Logger;
+}
