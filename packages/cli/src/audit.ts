@@ -6,11 +6,10 @@ import {
   type Severity,
   severityRank,
 } from '@vigil/core';
-import { toJsonReport } from '@vigil/core/report';
+import { toJsonReport, toSarif } from '@vigil/core/report';
 import type { FailOn } from './args.ts';
 import { toJson } from './output.ts';
 import { buildLocator } from './report/locations.ts';
-import { toSarif } from './report/sarif.ts';
 import { createStyle } from './report/style.ts';
 import { renderReportTable } from './report/table.ts';
 import type { LoadedSource } from './sources.ts';

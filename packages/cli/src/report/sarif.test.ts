@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { CHECKS } from '@vigil/core';
+import { FINGERPRINT_KEY, type SarifLog } from '@vigil/core/report';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLUSTERS, demoClusterArgs, REPO_ROOT, runVigil } from '../testing.ts';
-import { FINGERPRINT_KEY, type SarifLog } from './sarif.ts';
 
 // Structural validation against the SARIF 2.1.0 rules for the objects Vigil writes (see the schema's
 // $comment); the official OASIS schema file is not vendored in this repository.

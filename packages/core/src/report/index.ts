@@ -1,1 +1,2 @@
 export * from './json-report.ts';
+export * from './sarif.ts';

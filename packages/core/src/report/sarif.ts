@@ -1,0 +1,288 @@
+import type { AuditReport } from '../audit/run.ts';
+import type { Check, Finding, ResourceRef, Severity } from '../audit/types.ts';
+
+/**
+ * SARIF 2.1.0 for code-scanning dashboards. A cluster has no source files, so every result names the
+ * Kubernetes (or EKS) object as a logical location, and adds the manifest file it came from as a
+ * physical location when the caller can say which file that was (`vigil scan` over manifests).
+ *
+ * `toSarif` renders one audit report. `sarifRules`, `toSarifResult` and `sarifStream` render findings read
+ * back from the store (the API's fleet export) one at a time, so a large export never sits in memory.
+ */
+
+/** Finds the file an object of the report came from; undefined when there is none. */
+export type Locator = (resource: ResourceRef) => string | undefined;
+
+export const SARIF_SCHEMA_URI =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+
+type SarifLevel = 'error' | 'warning' | 'note' | 'none';
+
+const LEVEL: Record<Severity, Exclude<SarifLevel, 'none'>> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+};
+
+/**
+ * GitHub code scanning ranks security results by this 0.0-10.0 score (>= 9 critical, >= 7 high, >= 4
+ * medium, otherwise low). Info findings get none: they are not a security rating.
+ */
+const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+  info: undefined,
+};
+
+/** Key of the fingerprint in `partialFingerprints`; the suffix versions how it is computed. */
+export const FINGERPRINT_KEY = 'vigilFingerprint/v1';
+
+interface Message {
+  text: string;
+  markdown?: string;
+}
+
+export interface SarifRule {
+  id: string;
+  name: string;
+  shortDescription: Message;
+  fullDescription: Message;
+  help: Message;
+  defaultConfiguration: { level: SarifLevel };
+  properties: Record<string, unknown> & { tags: string[] };
+}
+
+export interface SarifLocation {
+  physicalLocation?: { artifactLocation: { uri: string } };
+  logicalLocations: { name: string; fullyQualifiedName: string; kind: string }[];
+}
+
+export interface SarifResult {
+  ruleId: string;
+  ruleIndex: number;
+  level: SarifLevel;
+  /** `pass` (with level `none`) for a finding that was resolved: the rule ran and the problem is gone. */
+  kind: 'fail' | 'pass';
+  message: Message;
+  locations: SarifLocation[];
+  partialFingerprints: Record<string, string>;
+  suppressions?: { kind: 'external'; status: 'accepted'; justification: string }[];
+  properties: Record<string, unknown>;
+}
+
+export interface SarifNotification {
+  level: SarifLevel;
+  message: Message;
+  associatedRule?: { id: string; index: number };
+}
+
+export interface SarifRun {
+  tool: {
+    driver: { name: string; version: string; semanticVersion: string; rules: SarifRule[] };
+  };
+  automationDetails: { id: string };
+  invocations: { executionSuccessful: boolean; toolExecutionNotifications: SarifNotification[] }[];
+  results: SarifResult[];
+  properties: Record<string, unknown>;
+}
+
+export interface SarifLog {
+  $schema: string;
+  version: '2.1.0';
+  runs: SarifRun[];
+}
+
+export interface SarifOptions {
+  toolVersion: string;
+  /** The catalog the audit ran: every check becomes a rule, findings or not. */
+  checks: readonly Check[];
+  locate?: Locator;
+}
+
+/** `cluster-admin` -> `ClusterAdmin`: SARIF rule names are identifier-like. */
+function ruleName(id: string): string {
+  return id
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
+
+function toRule(check: Check): SarifRule {
+  const { meta } = check;
+  const remediation = meta.remediation;
+  const helpText = [remediation.text, remediation.command, remediation.manifest].filter(Boolean).join('\n\n');
+  const helpMarkdown = [
+    `**Why it matters.** ${meta.rationale}`,
+    `**Remediation.** ${remediation.text}`,
+    remediation.command ? `\`\`\`sh\n${remediation.command}\n\`\`\`` : '',
+    remediation.manifest ? `\`\`\`yaml\n${remediation.manifest}\n\`\`\`` : '',
+    meta.controls.length ? `**Controls.** ${meta.controls.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  const securitySeverity = SECURITY_SEVERITY[meta.severity];
+  return {
+    id: meta.id,
+    name: ruleName(meta.id),
+    shortDescription: { text: meta.title },
+    fullDescription: { text: meta.rationale },
+    help: { text: helpText, markdown: helpMarkdown },
+    defaultConfiguration: { level: LEVEL[meta.severity] },
+    properties: {
+      severity: meta.severity,
+      ...(securitySeverity ? { 'security-severity': securitySeverity } : {}),
+      category: meta.category,
+      controls: [...meta.controls],
+      reads: [...meta.reads],
+      tags: [...new Set(['security', 'kubernetes', meta.category, ...meta.controls])],
+    },
+  };
+}
+
+/** What a SARIF result needs of a finding: a fresh audit's finding, or one read back from the store. */
+export interface SarifFinding {
+  checkId: string;
+  severity: Severity;
+  message: string;
+  resource: ResourceRef;
+  subject?: Finding['subject'];
+  controls: string[];
+  fingerprint: string;
+  /** Absent when the source does not carry it (store listings keep evidence per run, not per lifecycle). */
+  evidence?: Record<string, unknown>;
+  suppression?: Finding['suppression'];
+  /** True for a finding that was open once and is resolved now (rendered as kind `pass`). */
+  resolved?: boolean;
+  /** Extra properties, e.g. the lifecycle (first seen, last seen) of a stored finding. */
+  properties?: Record<string, unknown>;
+}
+
+function toLocation(finding: SarifFinding, cluster: string, locate: Locator | undefined): SarifLocation {
+  const { resource } = finding;
+  const qualified = [cluster, resource.kind, resource.namespace, resource.name].filter(Boolean).join('/');
+  const uri = locate?.(resource);
+  return {
+    ...(uri ? { physicalLocation: { artifactLocation: { uri } } } : {}),
+    logicalLocations: [{ name: resource.name, fullyQualifiedName: qualified, kind: 'resource' }],
+  };
+}
+
+/** One rule per check of the catalog, findings or not; `ruleIndex` maps a check id to its position. */
+export function sarifRules(checks: readonly Check[]): { rules: SarifRule[]; ruleIndex: Map<string, number> } {
+  const rules = checks.map(toRule);
+  return { rules, ruleIndex: new Map(rules.map((rule, index) => [rule.id, index])) };
+}
+
+/** One finding as a SARIF result; throws when its check is not among the rules. */
+export function toSarifResult(
+  finding: SarifFinding,
+  context: { cluster: string; ruleIndex: ReadonlyMap<string, number>; locate?: Locator | undefined },
+): SarifResult {
+  const index = context.ruleIndex.get(finding.checkId);
+  if (index === undefined)
+    throw new Error(`finding of check ${finding.checkId}, which is not in the catalog`);
+  const result: SarifResult = {
+    ruleId: finding.checkId,
+    ruleIndex: index,
+    // SARIF: a result whose kind is not `fail` has level `none`.
+    level: finding.resolved ? 'none' : LEVEL[finding.severity],
+    kind: finding.resolved ? 'pass' : 'fail',
+    message: { text: finding.message },
+    locations: [toLocation(finding, context.cluster, context.locate)],
+    partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    properties: {
+      severity: finding.severity,
+      cluster: context.cluster,
+      resource: finding.resource,
+      ...(finding.subject ? { subject: finding.subject } : {}),
+      controls: finding.controls,
+      ...(finding.evidence ? { evidence: finding.evidence } : {}),
+      ...finding.properties,
+    },
+  };
+  if (finding.suppression) {
+    const s = finding.suppression;
+    result.suppressions = [
+      {
+        kind: 'external',
+        status: 'accepted',
+        justification: `${s.reason} (exception ${s.exceptionId}, ${s.source === 'default' ? 'built in' : 'user'})`,
+      },
+    ];
+  }
+  return result;
+}
+
+export interface SarifRunHeader {
+  toolVersion: string;
+  rules: SarifRule[];
+  /** `automationDetails.id`: keeps one run's results apart from another's in code scanning. */
+  automationId: string;
+  notifications?: SarifNotification[];
+  properties?: Record<string, unknown>;
+}
+
+function runWithout(header: SarifRunHeader): Omit<SarifRun, 'results'> {
+  return {
+    tool: {
+      driver: {
+        name: 'vigil',
+        version: header.toolVersion,
+        semanticVersion: header.toolVersion,
+        rules: header.rules,
+      },
+    },
+    automationDetails: { id: header.automationId },
+    invocations: [{ executionSuccessful: true, toolExecutionNotifications: header.notifications ?? [] }],
+    properties: header.properties ?? {},
+  };
+}
+
+/**
+ * A one-run SARIF log in pieces for streaming: write `head`, then each result as JSON separated by
+ * `separator`, then `tail`. The concatenation parses to the same log `toSarif` would build.
+ */
+export function sarifStream(header: SarifRunHeader): { head: string; separator: string; tail: string } {
+  const run = JSON.stringify(runWithout(header));
+  const envelope = JSON.stringify({ $schema: SARIF_SCHEMA_URI, version: '2.1.0' });
+  return {
+    head: `${envelope.slice(0, -1)},"runs":[${run.slice(0, -1)},"results":[`,
+    separator: ',',
+    tail: ']}]}',
+  };
+}
+
+export function toSarif(report: AuditReport, options: SarifOptions): SarifLog {
+  const { rules, ruleIndex } = sarifRules(options.checks);
+  const cluster = report.cluster.name;
+  const results = report.findings.map((finding) =>
+    toSarifResult(finding, { cluster, ruleIndex, locate: options.locate }),
+  );
+  const notifications = report.checks
+    .filter((c) => c.status === 'not_evaluated')
+    .map((c) => ({
+      level: 'warning' as const,
+      message: { text: `Check ${c.checkId} was not evaluated: ${c.reason ?? 'its input is missing'}` },
+      associatedRule: { id: c.checkId, index: ruleIndex.get(c.checkId) ?? -1 },
+    }));
+  const run = runWithout({
+    toolVersion: options.toolVersion,
+    rules,
+    automationId: `vigil/${cluster}/`,
+    notifications,
+    properties: {
+      cluster: report.cluster,
+      status: report.status,
+      coverage: report.coverage,
+      summary: report.summary,
+    },
+  });
+  // Results before properties: the key order `vigil scan --format sarif` has always written.
+  const { properties, ...rest } = run;
+  return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [{ ...rest, results, properties }] };
+}
