@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Grant } from '../../rbac/index-builder.ts';
-import type { PolicyRule } from '../../snapshot/model.ts';
-import { describeHeldSet, type HeldPermission, joinWords, namesCanApply } from './held-permissions.ts';
+import { buildRbacIndex, type Grant } from '../../rbac/index-builder.ts';
+import { type PolicyRule, snapshotSchema } from '../../snapshot/model.ts';
+import {
+  describeHeldSet,
+  type HeldPermission,
+  joinWords,
+  namesCanApply,
+  whoHolds,
+} from './held-permissions.ts';
 
 describe('namesCanApply', () => {
   it('says a create or deletecollection of a top-level object is never limited by resourceNames', () => {
@@ -68,5 +74,42 @@ describe('joinWords', () => {
     expect(joinWords([])).toBe('');
     expect(joinWords(['a', 'a'])).toBe('a');
     expect(joinWords(['a', 'b', 'c'])).toBe('a, b and c');
+  });
+});
+
+describe('whoHolds', () => {
+  it('reports a member of system:masters once, through the authorizer, not once per binding naming the group', () => {
+    const snapshot = snapshotSchema.parse({
+      schemaVersion: 1,
+      cluster: { name: 'test', platform: 'eks' },
+      kubernetes: {
+        clusterRoles: [
+          {
+            kind: 'ClusterRole',
+            name: 'cluster-admin',
+            rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+          },
+        ],
+        clusterRoleBindings: [
+          {
+            kind: 'ClusterRoleBinding',
+            name: 'cluster-admin',
+            roleRef: { kind: 'ClusterRole', name: 'cluster-admin' },
+            subjects: [{ kind: 'Group', name: 'system:masters' }],
+          },
+        ],
+        awsAuth: { mapUsers: '- userarn: arn:aws:iam::111122223333:user/ops\n  groups: [system:masters]' },
+      },
+      eks: { cluster: { name: 'test' } },
+    });
+    const held = whoHolds(buildRbacIndex(snapshot), [
+      { label: 'get secrets', query: { verb: 'get', apiGroup: '', resource: 'secrets' } },
+    ]);
+    expect(
+      held.map(({ grant }) => `${grant.subject.kind} ${grant.subject.name} <- ${grant.binding.kind}`),
+    ).toEqual([
+      'Group system:masters <- ClusterRoleBinding',
+      'IAMPrincipal arn:aws:iam::111122223333:user/ops <- Authorizer',
+    ]);
   });
 });

@@ -26,7 +26,8 @@ export const check: Check = {
   meta,
   run({ rbac }) {
     const findings: FindingDraft[] = [];
-    // One finding per principal and object: an ARN listed twice in aws-auth is one membership, two entries.
+    // One finding per principal and object. The index holds only the aws-auth entry EKS uses for an ARN, so a
+    // duplicate or inert entry is the aws-auth checks' to report, not a second membership.
     const byPrincipal = new Map<
       string,
       { resource: ResourceRef; subject: SubjectRef; entries: PrincipalMapping[] }
