@@ -12,7 +12,7 @@ interface Seen {
   method: string;
   url: string;
   host: string | undefined;
-  servername?: string | false;
+  servername?: string | false | null;
   body: string;
 }
 
