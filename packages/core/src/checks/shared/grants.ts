@@ -17,6 +17,9 @@ export function describeGrant(grant: Grant): string {
   const via = grant.via
     ? ` (mapped by ${grant.via.mapping.kind === 'aws-auth' ? 'aws-auth' : 'an EKS access entry'} to ${describeSubject(grant.via.through)})`
     : '';
+  if (grant.binding.kind === 'Authorizer') {
+    return `${describeSubject(grant.subject)}${via} is a member of group system:masters, whose members the API server lets do anything without consulting RBAC`;
+  }
   const where = grant.namespace === null ? 'cluster-wide' : `in namespace ${grant.namespace}`;
   const names = grant.match === 'names' ? ` (only for ${grant.rule.resourceNames.join(', ')})` : '';
   return `${describeSubject(grant.subject)}${via} is granted ${describeObject(grant.role)} ${where} by ${describeObject(grant.binding)}${names}`;

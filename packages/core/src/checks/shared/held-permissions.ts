@@ -112,6 +112,10 @@ export function describeRef(ref: { kind: string; name: string; namespace?: strin
   return ref.namespace ? `${ref.kind} ${ref.namespace}/${ref.name}` : `${ref.kind} ${ref.name}`;
 }
 
+/** The authorizer's own grant has no role or binding to name. */
+export const MASTERS_ROUTE =
+  'membership of group system:masters, whose members the API server lets do anything without consulting RBAC';
+
 /** The subject, and for an IAM principal how it reaches the Kubernetes identity that is bound. */
 export function describeHolder(grant: Grant): string {
   if (!grant.via) return describeSubject(grant.subject);
@@ -121,6 +125,7 @@ export function describeHolder(grant: Grant): string {
 
 /** `ClusterRole edit bound in namespace ci by RoleBinding ci/devs`. */
 export function describeRoute(grant: Grant): string {
+  if (grant.binding.kind === 'Authorizer') return MASTERS_ROUTE;
   const where = grant.namespace === null ? 'cluster-wide' : `in namespace ${grant.namespace}`;
   return `${describeRef(grant.role)} bound ${where} by ${describeRef(grant.binding)}`;
 }
