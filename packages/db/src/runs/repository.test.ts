@@ -167,7 +167,7 @@ describe.each(TEST_ENGINES)('runs on %s', (engine) => {
     await failRun(db(), { clusterId: one.id, slot: 'b', trigger: 'manual', reason: 'boom' });
     await ensureRun(db(), { clusterId: two.id, slot: 'c', trigger: 'manual' });
 
-    const latest = await latestRuns(db(), { clusterIds: [one.id, two.id] });
+    const latest = (await latestRuns(db(), { clusterIds: [one.id, two.id] })).items;
     expect(new Map(latest.map((r) => [r.clusterId, r.slot]))).toEqual(
       new Map([
         [one.id, 'b'],
@@ -178,7 +178,15 @@ describe.each(TEST_ENGINES)('runs on %s', (engine) => {
       clusterIds: [one.id, two.id],
       statuses: ['complete', 'partial'],
     });
-    expect(recorded.map((r) => r.slot)).toEqual(['a']);
+    expect(recorded.items.map((r) => r.slot)).toEqual(['a']);
+    const first = await latestRuns(db(), { clusterIds: [one.id, two.id], limit: 1 });
+    const second = await latestRuns(db(), {
+      clusterIds: [one.id, two.id],
+      limit: 1,
+      cursor: first.nextCursor!,
+    });
+    expect([...first.items, ...second.items].map((r) => r.id).sort()).toEqual(latest.map((r) => r.id).sort());
+    expect(second.nextCursor).toBeNull();
   });
 
   it('reports scheduled clusters whose last successful scan is older than their schedule allows', async () => {

@@ -1,4 +1,18 @@
-import { and, desc, eq, getTableColumns, gte, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  gte,
+  inArray,
+  isNull,
+  lt,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { Cluster } from '../clusters/model.ts';
 import { clusters } from '../clusters/table.ts';
 import type { Database } from '../database.ts';
@@ -221,14 +235,23 @@ export async function listRuns(db: Database, filter: RunFilter = {}): Promise<Pa
   );
 }
 
+const LATEST_LISTING = 'latest-runs';
+
 /**
- * The newest run of every live cluster (optionally of some clusters, optionally only with some statuses):
- * one index probe per cluster.
+ * The newest run of each live cluster (optionally of some clusters, optionally only runs with some statuses),
+ * clusters in name order, keyset-paginated on the cluster: one index probe per cluster on the page. Clusters
+ * without such a run are skipped.
  */
 export async function latestRuns(
   db: Database,
-  filter: { clusterIds?: readonly string[]; statuses?: readonly RunStatus[] } = {},
-): Promise<ScanRunSummary[]> {
+  filter: PageRequest & { clusterIds?: readonly string[]; statuses?: readonly RunStatus[] } = {},
+): Promise<Page<ScanRunSummary>> {
+  const limit = pageLimit(filter.limit);
+  let after: SQL | undefined;
+  if (filter.cursor) {
+    const [name, id] = decodeCursor(LATEST_LISTING, filter.cursor, ['string', 'string']);
+    after = or(gt(clusters.name, name), and(eq(clusters.name, name), gt(clusters.id, id)));
+  }
   const latest = db
     .select(RUN_SUMMARY_COLUMNS)
     .from(scanRuns)
@@ -245,17 +268,25 @@ export async function latestRuns(
   const fields = Object.fromEntries(
     Object.keys(RUN_SUMMARY_COLUMNS).map((key) => [key, latest[key as keyof typeof RUN_SUMMARY_COLUMNS]]),
   ) as unknown as typeof RUN_SUMMARY_COLUMNS;
-  return db
-    .select(fields)
+  const rows = await db
+    .select({ run: fields, clusterName: clusters.name })
     .from(clusters)
     .innerJoinLateral(latest, sql`true`)
     .where(
       and(
         isNull(clusters.deletedAt),
         filter.clusterIds ? inArray(clusters.id, filter.clusterIds.filter(isUuid)) : undefined,
+        after,
       ),
     )
-    .orderBy(clusters.name);
+    .orderBy(asc(clusters.name), asc(clusters.id))
+    .limit(limit + 1);
+  return toPage(
+    rows,
+    limit,
+    (row) => row.run,
+    (row) => encodeCursor(LATEST_LISTING, [row.clusterName, row.run.clusterId]),
+  );
 }
 
 export interface StaleCluster {

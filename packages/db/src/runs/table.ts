@@ -41,6 +41,7 @@ export const scanRuns = pgTable(
     unique('scan_runs_cluster_slot_key').on(t.clusterId, t.slot),
     index('scan_runs_cluster_created_idx').on(t.clusterId, t.createdAt, t.id),
     index('scan_runs_created_idx').on(t.createdAt, t.id),
+    index('scan_runs_status_created_idx').on(t.status, t.createdAt, t.id),
     // Latest recorded result per cluster (fleet summary, compliance baseline) and last success (staleness).
     index('scan_runs_cluster_recorded_idx')
       .on(t.clusterId, t.recordedAt)

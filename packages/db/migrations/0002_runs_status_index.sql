@@ -1,0 +1,1 @@
+CREATE INDEX "scan_runs_status_created_idx" ON "scan_runs" USING btree ("status","created_at","id");
