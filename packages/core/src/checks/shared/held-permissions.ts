@@ -143,6 +143,24 @@ export function describeHeld(item: HeldPermission): string {
  * permission granted for every object by one rule is not narrowed by another rule's resourceNames.
  */
 export function describeHeldSet(held: readonly HeldPermission[]): string {
+  // The words depend only on the labels, matches and names, and thousands of holdings share them (every
+  // RoleBinding to edit): phrase each combination once.
+  let key = '';
+  for (const item of held) {
+    key += `${item.permission.label}\u0000${item.grant.match === 'all' ? 'a' : `n${item.grant.rule.resourceNames.join('\u0002')}`}\u0001`;
+  }
+  let words = heldSetWords.get(key);
+  if (words === undefined) {
+    words = phraseHeldSet(held);
+    if (heldSetWords.size >= 10_000) heldSetWords.clear();
+    heldSetWords.set(key, words);
+  }
+  return words;
+}
+
+const heldSetWords = new Map<string, string>();
+
+function phraseHeldSet(held: readonly HeldPermission[]): string {
   // label -> names it is limited to (null: every object)
   const limits = new Map<string, Set<string> | null>();
   for (const item of held) {
