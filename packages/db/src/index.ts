@@ -2,6 +2,8 @@
 // notifier. Every function takes a `Database` (or a transaction on one) as its first argument.
 
 export * from './api-keys/index.ts';
+export * from './deliveries/index.ts';
+export * from './subscriptions/index.ts';
 export type { Cluster, ClusterLabels, ClusterSource } from './clusters/model.ts';
 export {
   clusterLabelsSchema,

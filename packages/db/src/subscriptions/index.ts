@@ -1,0 +1,16 @@
+export { type ComplianceAsOf, complianceAsOf } from './compliance-history.ts';
+export { SUBSCRIPTION_FORMATS, type Subscription, type SubscriptionFormat } from './model.ts';
+export {
+  createSubscription,
+  deleteSubscription,
+  disableSubscription,
+  getSubscription,
+  getSubscriptionSecrets,
+  listEnabledSubscriptions,
+  listSubscriptions,
+  type NewSubscription,
+  recordEndpointResult,
+  type SubscriptionFilter,
+  type SubscriptionPatch,
+  updateSubscription,
+} from './repository.ts';
