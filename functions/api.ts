@@ -1,0 +1,25 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createApp, createJsonLogger } from '@vigil/api';
+import { createScanRequester, SqsScanQueue } from '@vigil/jobs';
+import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
+import { apiConfig } from './config.ts';
+import { functionLogger, lazy, openFunctionDatabase } from './runtime.ts';
+
+// The API function: the Hono app behind API Gateway (HTTP API). On-demand scans go through the scan queue.
+
+const lambda = lazy(async () => {
+  const config = apiConfig();
+  const db = await openFunctionDatabase(config.database);
+  const queue = new SqsScanQueue({ client: new SQSClient({}), queueUrl: config.scanQueueUrl });
+  const app = createApp({
+    db,
+    scans: createScanRequester({ db, queue, logger: functionLogger('api') }),
+    config: config.api,
+    logger: createJsonLogger((line) => process.stdout.write(line)),
+  });
+  return handle(app);
+});
+
+export async function handler(event: LambdaEvent, context: LambdaContext) {
+  return (await lambda())(event, context);
+}
