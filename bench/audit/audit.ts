@@ -31,6 +31,8 @@ import type { ColdResult, PhaseTimes, ReportFacts, WarmResult } from './measure.
 
 const run = promisify(execFile);
 const MEASURE = join(import.meta.dirname, 'measure.ts');
+const CLI = join(import.meta.dirname, '..', '..', 'packages', 'cli', 'src', 'bin.ts');
+const TIME = '/usr/bin/time';
 const RESULTS = join(import.meta.dirname, '..', 'results', 'audit.json');
 
 export const TARGETS = {
@@ -54,6 +56,11 @@ export interface SizeResult {
   cold: { total: number; totalCpu: number; load: number; audit: number; maxRssBytes: number };
   /** Peak RSS of the warm child over all its runs. */
   warmMaxRssBytes: number;
+  /**
+   * `vigil scan --snapshot FILE --format json --output FILE` as a user runs it: process start, module loading,
+   * audit, rendering and writing the report. Median of the runs; peak RSS from /usr/bin/time when present.
+   */
+  cli?: { wall: Summary; maxRssBytes: number | null; reportBytes: number };
   /** The same cluster loaded from kubectl List + EKS describe output, one pass in a fresh process. */
   list?: {
     total: number;
@@ -92,6 +99,39 @@ async function child<T>(args: string[]): Promise<T> {
   return JSON.parse(line) as T;
 }
 
+/** Runs the vigil command on the snapshot `runs` times; exit 1 only means failing findings were reported. */
+async function measureCli(snapshotFile: string, dir: string, runs: number): Promise<SizeResult['cli']> {
+  const output = join(dir, 'report.json');
+  const args = [
+    CLI,
+    'scan',
+    '--snapshot',
+    snapshotFile,
+    '--format',
+    'json',
+    '--output',
+    output,
+    '--fail-on',
+    'none',
+  ];
+  const hasTime = await stat(TIME).then(
+    () => true,
+    () => false,
+  );
+  const walls: number[] = [];
+  let maxRssBytes: number | null = null;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const { stderr } = hasTime
+      ? await run(TIME, ['-v', process.execPath, ...args], { maxBuffer: 16 * 1024 * 1024 })
+      : await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
+    walls.push(performance.now() - started);
+    const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+    if (rss) maxRssBytes = Math.max(maxRssBytes ?? 0, Number(rss[1]) * 1024);
+  }
+  return { wall: summarise(walls), maxRssBytes, reportBytes: (await stat(output)).size };
+}
+
 async function measureSize(
   objects: number,
   options: { seed: number; runs: number; list: boolean; log: (line: string) => void },
@@ -110,6 +150,8 @@ async function measureSize(
     const warm = await child<WarmResult>(['warm', snapshotFile, String(options.runs)]);
     options.log(`audit: ${objects} objects: cold run`);
     const cold = await child<ColdResult>(['cold', snapshotFile]);
+    options.log(`audit: ${objects} objects: vigil scan --snapshot`);
+    const cli = await measureCli(snapshotFile, dir, Math.min(options.runs, 3));
     let list: SizeResult['list'];
     if (options.list && files.list) {
       options.log(`audit: ${objects} objects: kubectl List + EKS file`);
@@ -149,6 +191,7 @@ async function measureSize(
         maxRssBytes: cold.maxRssBytes,
       },
       warmMaxRssBytes: warm.maxRssBytes,
+      cli,
       ...(list ? { list } : {}),
       report: warm.report,
       ratioTotalToJsonParse: phases.total.median / phases.jsonParse.median,
@@ -210,6 +253,34 @@ export function renderAuditResults(results: AuditBenchResults): string {
             `${s.to.toLocaleString('en-US')} / ${s.from.toLocaleString('en-US')} objects = ${s.ratio.toFixed(2)}×`,
         )
         .join('; ')} (target ≤ ${TARGETS.scaling}× for 10× the objects).`,
+    );
+  }
+  const withCli = results.sizes.filter((s) => s.cli);
+  if (withCli.length) {
+    lines.push(
+      '',
+      'The `vigil` command end to end (`vigil scan --snapshot FILE --format json --output FILE`: process start, ' +
+        'module loading, audit, rendering and writing the report), median (min–max):',
+      '',
+      markdownTable(
+        ['objects', 'wall', 'peak RSS', 'report written'],
+        withCli.map((s) => [
+          s.objects.toLocaleString('en-US'),
+          formatSummary(s.cli!.wall),
+          s.cli!.maxRssBytes === null ? 'n/a' : formatBytes(s.cli!.maxRssBytes),
+          formatBytes(s.cli!.reportBytes),
+        ]),
+      ),
+    );
+  }
+  const largest = results.sizes.at(-1);
+  if (largest) {
+    const zod = largest.phases.parseValidate.median - largest.phases.jsonParse.median;
+    lines.push(
+      '',
+      `Validation at ${largest.objects.toLocaleString('en-US')} objects: zod takes ${formatMs(zod)} beyond ` +
+        `JSON.parse (parse + validate minus JSON.parse), ${((100 * zod) / largest.phases.total.median).toFixed(0)}% ` +
+        'of the end-to-end time.',
     );
   }
   const withList = results.sizes.filter((s) => s.list);
