@@ -3,11 +3,13 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { createAuthenticator, ensureBootstrapAdminKey } from './auth/authenticate.ts';
+import { createClusterDirectory } from './http/cluster-directory.ts';
 import type { ApiEnv, Services } from './http/env.ts';
 import { handleError } from './http/errors.ts';
 import { createJsonLogger } from './http/logger.ts';
 import { ApiError, problemResponse } from './http/problem.ts';
 import { createRateLimiter } from './http/rate-limit.ts';
+import { createRbacCache } from './http/rbac-cache.ts';
 import { openApiDocument } from './openapi/document.ts';
 import { type ApiSchema, mountRoutes } from './routes/index.ts';
 import { validationHook } from './routes/route-kit.ts';
@@ -52,6 +54,8 @@ export function createApp(deps: ApiDeps): ApiApp {
       : auth,
     rateLimiter: createRateLimiter({ requestsPerMinute: deps.config.rateLimit.requestsPerMinute }),
     describe: openApiDocument,
+    clusterDirectory: createClusterDirectory(deps.db, now),
+    rbacOf: createRbacCache(deps.db, now),
   };
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });

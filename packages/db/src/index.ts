@@ -103,6 +103,7 @@ export {
 } from './record-scan.ts';
 export { deleteOlderThan, type RetentionOptions, type RetentionResult } from './retention.ts';
 export { type ControlRegression, regressedControls } from './runs/compliance.ts';
+export * from './runs/fleet.ts';
 export type {
   FinalRunStatus,
   RunStatus,

@@ -3,7 +3,9 @@ import type { OpenAPIObject } from 'openapi3-ts/oas31';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ApiConfig, Logger, ScanRequester } from '../types.ts';
+import type { ClusterDirectory } from './cluster-directory.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { ClusterRbac } from './rbac-cache.ts';
 
 /** What every request handler reaches through `c.var.services`. */
 export interface Services {
@@ -14,6 +16,10 @@ export interface Services {
   logger: Logger;
   auth: Authenticator;
   rateLimiter: RateLimiter;
+  /** Live cluster names, cached for a few seconds (fleet lists and exports). */
+  clusterDirectory: () => Promise<ClusterDirectory>;
+  /** The RBAC index of a cluster's latest complete snapshot (cached briefly); null when none is stored. */
+  rbacOf: (clusterId: string) => Promise<ClusterRbac | null>;
   /** The OpenAPI document, built once on first use. */
   describe: () => OpenAPIObject;
 }

@@ -3,8 +3,9 @@ import type { OpenAPIObject } from 'openapi3-ts/oas31';
 import type { ApiEnv } from '../http/env.ts';
 import { mountRoutes } from '../routes/index.ts';
 import { TAGS } from '../routes/route-kit.ts';
+import { API_VERSION } from './version.ts';
 
-export const API_VERSION = '1.0.0';
+export { API_VERSION } from './version.ts';
 
 const DESCRIPTION = `Vigil audits a fleet of Kubernetes clusters for who can do what (RBAC), who is mapped in from
 outside (EKS access entries, aws-auth, OIDC) and how the control plane protects data. This API serves

@@ -1,12 +1,32 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/env.ts';
+import { accessRoutes } from './access.ts';
+import { apiKeyRoutes } from './api-keys.ts';
+import { checkRoutes } from './checks.ts';
+import { clusterRoutes } from './clusters.ts';
+import { exceptionRoutes } from './exceptions.ts';
+import { findingRoutes } from './findings.ts';
+import { fleetRoutes } from './fleet.ts';
+import { postureRoutes } from './posture.ts';
+import { scanRoutes } from './scans.ts';
 import { serviceRoutes } from './service.ts';
 
 /**
  * Every route module, in the order the API reference lists them. Adding an area of the API is a new file
  * in this folder (see route-kit.ts) plus one line here.
  */
-export const ROUTE_MODULES = [serviceRoutes] as const;
+export const ROUTE_MODULES = [
+  clusterRoutes,
+  postureRoutes,
+  accessRoutes,
+  scanRoutes,
+  findingRoutes,
+  fleetRoutes,
+  checkRoutes,
+  exceptionRoutes,
+  apiKeyRoutes,
+  serviceRoutes,
+] as const;
 
 type SchemaOf<T> = T extends () => OpenAPIHono<ApiEnv, infer S> ? S : never;
 type Intersect<U> = (U extends unknown ? (value: U) => void : never) extends (value: infer I) => void

@@ -62,6 +62,14 @@ describe('toSarifResult', () => {
     expect(result.locations[0]!.logicalLocations[0]!.fullyQualifiedName.startsWith('prod/')).toBe(true);
   });
 
+  it('names a stored finding of a check the catalog no longer has by id only, when asked to', () => {
+    const result = toSarifResult(
+      { ...finding, checkId: 'retired-check' },
+      { cluster: 'x', ruleIndex, unknownRules: 'unindexed' },
+    );
+    expect(result).toMatchObject({ ruleId: 'retired-check', ruleIndex: -1 });
+  });
+
   it('refuses a finding whose check is not among the rules', () => {
     expect(() =>
       toSarifResult({ ...finding, checkId: 'no-such-check' }, { cluster: 'x', ruleIndex }),

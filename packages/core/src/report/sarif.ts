@@ -178,14 +178,27 @@ export function sarifRules(checks: readonly Check[]): { rules: SarifRule[]; rule
   return { rules, ruleIndex: new Map(rules.map((rule, index) => [rule.id, index])) };
 }
 
-/** One finding as a SARIF result; throws when its check is not among the rules. */
+/**
+ * One finding as a SARIF result. A finding whose check is not among the rules throws, unless
+ * `unknownRules: 'unindexed'` (stored findings of a check the catalog no longer has): it then names its
+ * rule by id only, with `ruleIndex` -1 as SARIF allows.
+ */
 export function toSarifResult(
   finding: SarifFinding,
-  context: { cluster: string; ruleIndex: ReadonlyMap<string, number>; locate?: Locator | undefined },
+  context: {
+    cluster: string;
+    ruleIndex: ReadonlyMap<string, number>;
+    locate?: Locator | undefined;
+    unknownRules?: 'throw' | 'unindexed';
+  },
 ): SarifResult {
-  const index = context.ruleIndex.get(finding.checkId);
-  if (index === undefined)
-    throw new Error(`finding of check ${finding.checkId}, which is not in the catalog`);
+  let index = context.ruleIndex.get(finding.checkId);
+  if (index === undefined) {
+    if (context.unknownRules !== 'unindexed') {
+      throw new Error(`finding of check ${finding.checkId}, which is not in the catalog`);
+    }
+    index = -1;
+  }
   const result: SarifResult = {
     ruleId: finding.checkId,
     ruleIndex: index,

@@ -1,5 +1,5 @@
 import type { LabelSelector } from '@vigil/core';
-import { and, asc, eq, gt, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../database.ts';
 import { ConflictError, InvalidInputError, isUniqueViolation } from '../errors.ts';
 import { labelSelectorSql } from '../labels.ts';
@@ -97,6 +97,8 @@ export interface ClusterFilter extends PageRequest {
   /** Only clusters with a schedule (true) or only on-demand ones (false). */
   scheduled?: boolean;
   includeDeleted?: boolean;
+  /** Case-insensitive substring of the name. */
+  search?: string;
 }
 
 function clusterConditions(filter: ClusterFilter): SQL | undefined {
@@ -110,6 +112,9 @@ function clusterConditions(filter: ClusterFilter): SQL | undefined {
       : filter.scheduled
         ? isNotNull(clusters.scheduleIntervalSeconds)
         : isNull(clusters.scheduleIntervalSeconds),
+    filter.search
+      ? ilike(clusters.name, `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+      : undefined,
   );
 }
 
