@@ -69,7 +69,7 @@ export function parseLabelSelector(text: string, parameter = 'labelSelector'): L
     for (const clause of clauses(text)) {
       if (clause === '') throw new Error('empty requirement');
       const parsed = requirement(clause);
-      if ('operator' in parsed) (selector.matchExpressions ??= []).push(parsed);
+      if ('operator' in parsed) selector.matchExpressions = [...(selector.matchExpressions ?? []), parsed];
       else selector.matchLabels = { ...selector.matchLabels, [parsed.key]: parsed.value };
     }
   } catch (error) {

@@ -3,7 +3,6 @@ import {
   type BoundRole,
   type Grant,
   InputError,
-  implicitGroups,
   type PolicyRule,
   parseResourceArg,
   type SubjectRef,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 
-const escape = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegex = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const TOKEN = '[A-Za-z0-9._:/*-]{1,200}';
 
 /**
@@ -12,7 +12,7 @@ export function csvList<const T extends string>(
   allowed: readonly T[] | undefined,
   example: string,
 ) {
-  const item = allowed ? `(${allowed.map(escape).join('|')})` : TOKEN;
+  const item = allowed ? `(${allowed.map(escapeRegex).join('|')})` : TOKEN;
   return z
     .string()
     .max(4096)
