@@ -70,8 +70,27 @@ function parseList(
  * ignore or reject becomes a problem, reported by the malformed-mapping check.
  */
 export function parseAwsAuth(configMap: AwsAuthConfigMap | null): ParsedAwsAuth {
+  if (!configMap) return { mappings: [], accounts: [], problems: [] };
+  // The RBAC index and several checks read the same ConfigMap in one audit, and parsing its YAML is the cost:
+  // the result is kept by content, and every caller gets its own copy.
+  const key = JSON.stringify([configMap.mapRoles, configMap.mapUsers, configMap.mapAccounts]);
+  let parsed = parsedAwsAuth.get(key);
+  if (!parsed) {
+    parsed = readAwsAuth(configMap);
+    if (parsedAwsAuth.size >= 8) parsedAwsAuth.clear();
+    parsedAwsAuth.set(key, parsed);
+  }
+  return {
+    mappings: parsed.mappings.map((mapping) => ({ ...mapping, groups: [...mapping.groups] })),
+    accounts: [...parsed.accounts],
+    problems: parsed.problems.map((problem) => ({ ...problem })),
+  };
+}
+
+const parsedAwsAuth = new Map<string, ParsedAwsAuth>();
+
+function readAwsAuth(configMap: AwsAuthConfigMap): ParsedAwsAuth {
   const out: ParsedAwsAuth = { mappings: [], accounts: [], problems: [] };
-  if (!configMap) return out;
   for (const source of ['mapRoles', 'mapUsers'] as const) {
     const arnKey = source === 'mapRoles' ? 'rolearn' : 'userarn';
     const items = parseList(configMap[source], source, out.problems);
