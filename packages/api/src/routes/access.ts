@@ -3,6 +3,7 @@ import {
   type BoundRole,
   type Grant,
   InputError,
+  implicitGroups,
   type PolicyRule,
   parseResourceArg,
   type SubjectRef,
@@ -340,9 +341,18 @@ const SUBJECTS_LISTING = 'subjects';
 /** The roles bound to a subject with what it reaches them through. */
 function permissionsOf(rbac: ClusterRbac, subject: SubjectRef) {
   const own = subjectKey(subject);
+  // What else the subject is: the groups Kubernetes adds to it, and what its IAM mappings make it.
+  const reach = new Set(implicitGroups(subject).map((group) => `Group:${group}`));
+  if (subject.kind === 'IAMPrincipal') {
+    for (const mapping of rbac.index.principals) {
+      if (mapping.principalArn !== subject.name) continue;
+      if (mapping.username) reach.add(`User:${mapping.username}`);
+      for (const group of mapping.groups) reach.add(`Group:${group}`);
+    }
+  }
   return rbac.index.boundTo(subject, { implicit: true }).map((bound: BoundRole) => {
     const direct = bound.subjects.some((s) => subjectKey(s) === own);
-    const through = direct ? undefined : bound.subjects.find((s) => s.kind === 'Group' || s.kind === 'User');
+    const through = direct ? undefined : bound.subjects.find((s) => reach.has(subjectKey(s)));
     return {
       binding: bound.binding,
       role: roleRef(bound.role),
