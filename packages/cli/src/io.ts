@@ -23,6 +23,8 @@ export interface Io {
   stderr: Writer;
   /** Whether stdout is a terminal (colour, layout). */
   stdoutIsTTY: boolean;
+  /** Whether stderr is a terminal (progress indicators). */
+  stderrIsTTY?: boolean;
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   now(): Date;
@@ -50,6 +52,7 @@ export function nodeIo(): Io {
     stdout: { write: (text) => void process.stdout.write(text) },
     stderr: { write: (text) => void process.stderr.write(text) },
     stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
     env: process.env,
     cwd: process.cwd(),
     now: () => new Date(),

@@ -1,4 +1,5 @@
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { type ClusterSource, CollectError, collectSnapshot } from '@vigil/collect';
 import {
   buildSnapshotFromFiles,
   type ExceptionsFile,
@@ -17,7 +18,39 @@ export const SOURCE_OPTIONS = {
   eks: { type: 'string' },
   snapshot: { type: 'string' },
   'cluster-name': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  context: { type: 'string' },
+  'eks-cluster': { type: 'string' },
+  'role-arn': { type: 'string' },
+  'external-id': { type: 'string' },
+  timeout: { type: 'string' },
 } as const;
+
+/** The live-source flags as parseArgs returns them. */
+export function liveSourceArgs(values: {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  'eks-cluster'?: string | undefined;
+  'role-arn'?: string | undefined;
+  'external-id'?: string | undefined;
+  timeout?: string | undefined;
+}): Pick<SourceArgs, 'kubeconfig' | 'context' | 'eksCluster' | 'roleArn' | 'externalId' | 'timeoutSeconds'> {
+  let timeoutSeconds: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutSeconds = Number(values.timeout);
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 3600) {
+      throw new UsageError('--timeout takes a whole number of seconds from 1 to 3600');
+    }
+  }
+  return {
+    kubeconfig: values.kubeconfig,
+    context: values.context,
+    eksCluster: values['eks-cluster'],
+    roleArn: values['role-arn'],
+    externalId: values['external-id'],
+    timeoutSeconds,
+  };
+}
 
 export interface SourceArgs {
   /** Files, directories, or `-` for stdin. */
@@ -25,7 +58,17 @@ export interface SourceArgs {
   eks?: string | undefined;
   snapshot?: string | undefined;
   clusterName?: string | undefined;
+  /** Live sources: a kubeconfig (and context), or an EKS cluster ARN (and a role to assume). */
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  eksCluster?: string | undefined;
+  roleArn?: string | undefined;
+  externalId?: string | undefined;
+  timeoutSeconds?: number | undefined;
 }
+
+/** How long a live collection may take unless --timeout says otherwise. */
+export const DEFAULT_COLLECT_TIMEOUT_SECONDS = 300;
 
 /** A snapshot and the text it was built from (for output that points back at files, such as SARIF). */
 export interface LoadedSource {
@@ -153,6 +196,15 @@ function displayPath(file: string, given: string, givenAbsolute: string): string
  */
 export async function loadSource(args: SourceArgs, io: Io): Promise<LoadedSource> {
   const manifestPaths = args.manifests ?? [];
+  const live = liveSource(args);
+  if (live) {
+    if (manifestPaths.length > 0 || args.eks !== undefined || args.snapshot !== undefined) {
+      throw new UsageError(
+        '--kubeconfig / --eks-cluster cannot be combined with --manifests, --eks or --snapshot',
+      );
+    }
+    return { snapshot: await collectLive(live, args, io), manifests: [] };
+  }
   if (args.snapshot !== undefined) {
     if (manifestPaths.length > 0 || args.eks !== undefined) {
       throw new UsageError('--snapshot cannot be combined with --manifests or --eks');
@@ -163,7 +215,9 @@ export async function loadSource(args: SourceArgs, io: Io): Promise<LoadedSource
     return { snapshot, manifests: [], snapshotFile: file };
   }
   if (manifestPaths.length === 0 && args.eks === undefined) {
-    throw new UsageError('say what to audit: --manifests PATH, --eks FILE or --snapshot FILE');
+    throw new UsageError(
+      'say what to audit: --manifests PATH, --eks FILE, --snapshot FILE, --kubeconfig FILE or --eks-cluster ARN',
+    );
   }
   const manifests = await readManifests(manifestPaths, io);
   const eks = args.eks !== undefined ? await readInputFile(args.eks, io) : undefined;
@@ -207,4 +261,75 @@ export async function loadSnapshot(args: SourceArgs, io: Io): Promise<Snapshot> 
 export async function loadExceptions(path: string | undefined, io: Io): Promise<ExceptionsFile | undefined> {
   if (path === undefined) return undefined;
   return parseExceptionsFile(await readInputFile(path, io));
+}
+
+/** The live source the flags name, if any; flags that only make sense with one of them are checked here. */
+export function liveSource(args: SourceArgs): ClusterSource | undefined {
+  if (args.kubeconfig !== undefined && args.eksCluster !== undefined) {
+    throw new UsageError('give either --kubeconfig or --eks-cluster, not both');
+  }
+  if (args.context !== undefined && args.kubeconfig === undefined) {
+    throw new UsageError('--context goes with --kubeconfig');
+  }
+  if ((args.roleArn !== undefined || args.externalId !== undefined) && args.eksCluster === undefined) {
+    throw new UsageError('--role-arn and --external-id go with --eks-cluster');
+  }
+  if (args.externalId !== undefined && args.roleArn === undefined) {
+    throw new UsageError('--external-id goes with --role-arn');
+  }
+  if (args.kubeconfig !== undefined) {
+    return {
+      type: 'kubeconfig',
+      kubeconfigPath: args.kubeconfig,
+      ...(args.context !== undefined ? { context: args.context } : {}),
+      ...(args.clusterName !== undefined ? { name: args.clusterName } : {}),
+    };
+  }
+  if (args.eksCluster !== undefined) {
+    return {
+      type: 'eks',
+      clusterArn: args.eksCluster,
+      ...(args.roleArn !== undefined ? { roleArn: args.roleArn } : {}),
+      ...(args.externalId !== undefined ? { externalId: args.externalId } : {}),
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Reads a live cluster. Per-kind failures end up in the snapshot's coverage (the audit reports them as
+ * partial); a cluster that cannot be used at all is an error naming the reason, never a credential.
+ * On a terminal, progress goes to stderr so stdout stays the report.
+ */
+async function collectLive(source: ClusterSource, args: SourceArgs, io: Io): Promise<Snapshot> {
+  const timeout = (args.timeoutSeconds ?? DEFAULT_COLLECT_TIMEOUT_SECONDS) * 1000;
+  const counts = new Map<string, number>();
+  const progress = io.stderrIsTTY
+    ? (p: { source: string; fetched: number }) => {
+        counts.set(p.source, p.fetched);
+        const total = [...counts.values()].reduce((a, b) => a + b, 0);
+        io.stderr.write(`\rvigil: collecting... ${total} objects (${counts.size} kinds)`);
+      }
+    : undefined;
+  try {
+    const located =
+      source.type === 'kubeconfig' && source.kubeconfigPath !== undefined
+        ? { ...source, kubeconfigPath: resolve(io.cwd, source.kubeconfigPath) }
+        : source;
+    const snapshot = await collectSnapshot(located, {
+      // The collector keeps real time (retries sleep in it); io.now() is the audit's clock, which tests fix.
+      deadline: Date.now() + timeout,
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    if (progress) io.stderr.write('\n');
+    if (args.clusterName !== undefined) snapshot.cluster = { ...snapshot.cluster, name: args.clusterName };
+    return snapshot;
+  } catch (error) {
+    if (progress) io.stderr.write('\n');
+    if (error instanceof CollectError) {
+      const where = source.type === 'eks' ? source.clusterArn : (args.kubeconfig ?? 'kubeconfig');
+      throw new InputError(where, `${error.message} (${error.code})`, { cause: error });
+    }
+    throw error;
+  }
 }

@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { checks } from './checks.ts';
+import { collect } from './collect.ts';
 import { demo } from './demo.ts';
 import { exceptions } from './exceptions.ts';
 import { frameworks } from './frameworks.ts';
@@ -8,4 +9,13 @@ import { schema } from './schema.ts';
 import { whoCan } from './who-can.ts';
 
 /** Every `vigil` command, in the order `vigil help` lists them. Add a command: one import, one entry. */
-export const COMMANDS: readonly Command[] = [scan, whoCan, checks, exceptions, frameworks, schema, demo];
+export const COMMANDS: readonly Command[] = [
+  scan,
+  whoCan,
+  collect,
+  checks,
+  exceptions,
+  frameworks,
+  schema,
+  demo,
+];

@@ -3,7 +3,7 @@ import { auditSource, exitCodeFor, REPORT_FORMATS, renderReport } from '../audit
 import type { Command } from '../command.ts';
 import { wantsColor } from '../io.ts';
 import { emit } from '../output.ts';
-import { loadExceptions, loadSource, SOURCE_OPTIONS } from '../sources.ts';
+import { liveSourceArgs, loadExceptions, loadSource, SOURCE_OPTIONS } from '../sources.ts';
 
 /** CI users expect a red build on serious findings, so the default threshold is `high`, not off. */
 export const DEFAULT_FAIL_ON: FailOn = 'high';
@@ -14,7 +14,7 @@ const usage = `Usage: vigil scan [--manifests PATH...] [--eks FILE] [options]
 Audit one cluster: who can do what (RBAC), who is mapped in from AWS IAM (aws-auth, EKS access
 entries, OIDC) and how the control plane protects data. Reads files; nothing is sent anywhere.
 
-Input (at least one of --manifests / --eks, or --snapshot alone):
+Input (at least one of --manifests / --eks; or --snapshot, --kubeconfig or --eks-cluster alone):
   --manifests PATH      Kubernetes objects: a file, or a directory read recursively (*.yaml, *.yml,
                         *.json, sorted by path), or - for stdin. Repeat the flag or list more paths
                         after it. Multi-document YAML and \`kubectl get -o json|yaml\` Lists work.
@@ -22,6 +22,14 @@ Input (at least one of --manifests / --eks, or --snapshot alone):
                         "identityProviderConfigs" and "kmsKey" beside "cluster".
   --snapshot FILE       A Vigil snapshot (\`vigil schema snapshot\` describes it); not combined with
                         --manifests or --eks.
+  --kubeconfig FILE     Read a live cluster through a kubeconfig (contexts, CA, tokens, client
+                        certificates and exec plugins such as \`aws eks get-token\`).
+  --context NAME        Kubeconfig context to use instead of the current one.
+  --eks-cluster ARN     Read a live EKS cluster: the EKS API (access entries, OIDC, KMS) and the
+                        Kubernetes API with a token made in-process from the AWS credentials.
+  --role-arn ARN        Assume this role first (cross-account); --external-id ID is then sent too.
+  --timeout SECONDS     Deadline for a live collection (default 300); what is not read by then
+                        is reported not collected.
   --cluster-name NAME   Name to report (default: the EKS cluster name; else the folder the manifests
                         are in, or a bare file's name; "cluster" for stdin).
 
@@ -50,6 +58,9 @@ Examples:
     -A -o json | vigil scan --manifests -
   vigil scan --manifests rbac/ --eks eks.json --format sarif --output vigil.sarif
   vigil scan --snapshot prod.json --fail-on critical --exceptions exceptions.yaml
+  vigil scan --kubeconfig ~/.kube/config --context staging --format json
+  vigil scan --eks-cluster arn:aws:eks:eu-west-1:111122223333:cluster/prod \\
+    --role-arn arn:aws:iam::111122223333:role/vigil-scanner --external-id vigil-prod
 `;
 
 export const scan: Command = {
@@ -77,6 +88,7 @@ export const scan: Command = {
         eks: values.eks,
         snapshot: values.snapshot,
         clusterName: values['cluster-name'],
+        ...liveSourceArgs(values),
       },
       io,
     );

@@ -13,7 +13,7 @@ import { UsageError } from '../errors.ts';
 import { wantsColor } from '../io.ts';
 import { emit, toJson } from '../output.ts';
 import { createStyle, describeRef, formatColumns } from '../report/style.ts';
-import { loadSnapshot, SOURCE_OPTIONS } from '../sources.ts';
+import { liveSourceArgs, loadSnapshot, SOURCE_OPTIONS } from '../sources.ts';
 
 const usage = `Usage: vigil who-can VERB RESOURCE [--subresource S] [--namespace NS] [--name NAME]
                      (--manifests PATH... [--eks FILE] | --snapshot FILE) [--format table|json]
@@ -158,6 +158,7 @@ export const whoCan: Command = {
         eks: values.eks,
         snapshot: values.snapshot,
         clusterName: values['cluster-name'],
+        ...liveSourceArgs(values),
       },
       io,
     );
