@@ -18,6 +18,7 @@ export {
   startLocalPipeline,
 } from './local/pipeline.ts';
 export { createJsonLogger, type Logger, memoryLogger, silentLogger } from './logger.ts';
+export * from './notify/index.ts';
 export {
   encodeScanMessage,
   MAX_SCAN_MESSAGE_BYTES,
