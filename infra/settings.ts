@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+/**
+ * Deploy-time settings: per-stage defaults, a few of them overridable from the environment of the
+ * machine that runs `sst deploy` (the one place infra/ reads `process.env`). Production keeps a warm
+ * database and longer logs; other stages let the database pause.
+ */
+export interface Settings {
+  stage: string;
+  production: boolean;
+  dispatch: {
+    /** EventBridge Scheduler expression; daily by default. Per-cluster intervals are honoured at this granularity. */
+    schedule: string;
+    timezone: string;
+    /** Seconds over which one dispatcher run spreads the fleet's scans (SQS delay, at most 900). */
+    spreadSeconds: number;
+    /** The scheduler's retries of a failed dispatcher invocation. */
+    retries: number;
+  };
+  scan: {
+    timeoutSeconds: number;
+    memoryMb: number;
+    /** Messages per invocation (the event source mapping's batch size), scanned concurrently. */
+    batchSize: number;
+    batchWindowSeconds: number;
+    /** Invocations at once; with 2 connections each this bounds the scanner's database connections. */
+    maxConcurrency: number;
+    /** Deliveries before a message goes to the DLQ (the last one records a still-failing scan as failed). */
+    maxReceiveCount: number;
+    /** Milliseconds of each invocation kept for the audit and the recording transaction. */
+    reserveMs: number;
+  };
+  database: { minAcu: number; maxAcu: number; pauseAfter?: string };
+  api: {
+    /** `keys`: the app's own API keys only. `jwt`: API Gateway checks the OIDC JWT first, then the app does. */
+    auth: 'keys' | 'jwt';
+    oidc?: { issuer: string; audience: string };
+    corsOrigins: string[];
+  };
+  alarms: {
+    email?: string;
+    /** The oldest scan message may wait this long (the dispatch spread plus a few scans) before alarming. */
+    scanQueueMaxAgeSeconds: number;
+    notifyQueueMaxAgeSeconds: number;
+  };
+  trustedAccountIds: string[];
+  logRetention: string;
+}
+
+const csv = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
+  );
+
+const envSchema = z.object({
+  VIGIL_DISPATCH_SCHEDULE: z
+    .string()
+    .regex(/^(rate|cron)\(.+\)$/, 'an EventBridge Scheduler rate(...) or cron(...) expression')
+    .optional(),
+  VIGIL_DISPATCH_TIMEZONE: z.string().min(1).optional(),
+  VIGIL_DISPATCH_SPREAD_SECONDS: z.coerce.number().int().min(0).max(900).optional(),
+  VIGIL_ALARM_EMAIL: z.email().optional(),
+  VIGIL_OIDC_ISSUER: z.url().optional(),
+  VIGIL_OIDC_AUDIENCE: z.string().min(1).optional(),
+  VIGIL_CORS_ORIGINS: csv,
+  VIGIL_TRUSTED_ACCOUNT_IDS: csv.pipe(z.array(z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'))),
+});
+
+/** The settings of a stage, validated; a malformed override stops the deploy with the variable's name. */
+export function settingsFor(stage: string, env: Readonly<Record<string, string | undefined>>): Settings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid deploy settings: ${problems.join('; ')}`);
+  }
+  const vars = parsed.data;
+  if ((vars.VIGIL_OIDC_ISSUER === undefined) !== (vars.VIGIL_OIDC_AUDIENCE === undefined)) {
+    throw new Error('invalid deploy settings: VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE are set together');
+  }
+  const production = stage === 'production';
+  const timeoutSeconds = 300;
+  return {
+    stage,
+    production,
+    dispatch: {
+      schedule: vars.VIGIL_DISPATCH_SCHEDULE ?? 'cron(0 2 * * ? *)',
+      timezone: vars.VIGIL_DISPATCH_TIMEZONE ?? 'UTC',
+      spreadSeconds: vars.VIGIL_DISPATCH_SPREAD_SECONDS ?? 900,
+      retries: 2,
+    },
+    scan: {
+      timeoutSeconds,
+      memoryMb: 1024,
+      batchSize: 5,
+      batchWindowSeconds: 5,
+      maxConcurrency: 10,
+      maxReceiveCount: 5,
+      reserveMs: 30_000,
+    },
+    database: production ? { minAcu: 0.5, maxAcu: 8 } : { minAcu: 0, maxAcu: 4, pauseAfter: '30 minutes' },
+    api: {
+      auth: vars.VIGIL_OIDC_ISSUER ? 'jwt' : 'keys',
+      ...(vars.VIGIL_OIDC_ISSUER && vars.VIGIL_OIDC_AUDIENCE
+        ? { oidc: { issuer: vars.VIGIL_OIDC_ISSUER, audience: vars.VIGIL_OIDC_AUDIENCE } }
+        : {}),
+      corsOrigins: vars.VIGIL_CORS_ORIGINS,
+    },
+    alarms: {
+      ...(vars.VIGIL_ALARM_EMAIL ? { email: vars.VIGIL_ALARM_EMAIL } : {}),
+      scanQueueMaxAgeSeconds: 2 * 3_600,
+      notifyQueueMaxAgeSeconds: 30 * 60,
+    },
+    trustedAccountIds: vars.VIGIL_TRUSTED_ACCOUNT_IDS,
+    logRetention: production ? '3 months' : '1 week',
+  };
+}
+
+// Evaluated when sst.config.ts imports infra/ inside run(), where $app is defined.
+export const settings: Settings = settingsFor($app.stage, process.env);
