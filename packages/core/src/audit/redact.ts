@@ -19,20 +19,31 @@ export const REDACTED = '[REDACTED]';
 const mask = (kind: string) => `[REDACTED:${kind}]`;
 
 /** Whole-token patterns, applied in order: the longest, most specific forms first. */
-const TOKEN_RULES: { pattern: RegExp; replacement: string }[] = [
+const TOKEN_RULES: { pattern: RegExp; replacement: string; hints: string[] }[] = [
   // A PEM block, or its start when the text was cut before the END line.
   {
     pattern: /-----BEGIN [A-Z0-9 ]{1,64}-----[\s\S]*?(?:-----END [A-Z0-9 ]{1,64}-----|$)/g,
     replacement: mask('pem'),
+    hints: ['-----BEGIN '],
   },
   // header.payload.signature, both first parts base64url JSON (`{"` encodes as `eyJ`); the signature may be empty.
-  { pattern: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, replacement: mask('jwt') },
-  { pattern: /\bk8s-aws-v1\.[A-Za-z0-9_-]{16,}/g, replacement: mask('eks-token') },
-  { pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, replacement: mask('aws-access-key-id') },
+  {
+    pattern: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+    replacement: mask('jwt'),
+    hints: ['eyJ'],
+  },
+  { pattern: /\bk8s-aws-v1\.[A-Za-z0-9_-]{16,}/g, replacement: mask('eks-token'), hints: ['k8s-aws-v1.'] },
+  {
+    pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
+    replacement: mask('aws-access-key-id'),
+    hints: ['AKIA', 'ASIA'],
+  },
 ];
 
 /** `Bearer xyz`, `Basic xyz`: keep the scheme, mask the credential. */
 const AUTH_SCHEME = /\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
+/** The same pattern without `g`, so testing for it keeps no state. */
+const AUTH_SCHEME_TEST = new RegExp(AUTH_SCHEME.source, 'i');
 
 /** `https://user:password@host`: keep the user and host. */
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi;
@@ -79,35 +90,89 @@ function isSecretKey(key: string): boolean {
  * go through here (hundreds of thousands in a large cluster) and almost none hold a credential, so each step
  * is skipped when the text cannot contain what it looks for. They only skip work: what is masked is the same.
  */
-/** Every token rule, Bearer/Basic and URL passwords need one of these (matched ignoring case: a superset). */
-const TOKEN_HINT = /-----BEGIN |eyJ|k8s-aws-v1\.|AKIA|ASIA|bearer|basic|:\/\//i;
+function isBase64Char(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 47 || c === 43; // / +
+}
+
 /**
- * redactKeyValues only masks after a key whose form lower-cased without `_` and `-` is one of SECRET_KEY_NAMES or
- * ends with one of SECRET_KEY_SUFFIXES (all `...token` ones end with `token`), followed by KEY_SEPARATOR's
- * separator. Normalising the whole text keeps such a key next to its separator, so this finds every one.
+ * The 40-character heuristic needs a run of 40 base64 characters somewhere. Looks at the last character of
+ * each 40-character window first: when it is not base64, no run can end before it, so most text is skipped.
  */
-const KEY_HINT =
-  /(?:token|pwd|credentials?|password|passwd|passphrase|secretaccesskey|secretkey|clientsecret|apikey|privatekey)["']?\s{0,3}[:=]/;
-/** The 40-character heuristic needs a run of 40 base64 characters somewhere; one pass, no backtracking. */
 function hasBase64Run(text: string): boolean {
-  let run = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const base64 =
-      (c >= 97 && c <= 122) ||
-      (c >= 65 && c <= 90) ||
-      (c >= 48 && c <= 57) ||
-      c === 47 /* / */ ||
-      c === 43; /* + */
-    if (!base64) run = 0;
-    else if (++run >= 40) return true;
+  let start = 0;
+  while (start + 40 <= text.length) {
+    let i = start + 39;
+    while (i >= start && isBase64Char(text.charCodeAt(i))) i--;
+    if (i < start) return true;
+    start = i + 1;
   }
   return false;
 }
 
+/** JavaScript's `\s`. */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/**
+ * What a credential-like key ends with once lower-cased without `_` and `-`: every SECRET_KEY_NAMES entry and
+ * SECRET_KEY_SUFFIXES entry is one of these or ends with one (all `...token` ones end with `token`).
+ */
+const KEY_ENDINGS = [
+  'token',
+  'pwd',
+  'credential',
+  'credentials',
+  'password',
+  'passwd',
+  'passphrase',
+  'secretaccesskey',
+  'secretkey',
+  'clientsecret',
+  'apikey',
+  'privatekey',
+];
+
+/** Does the ASCII key ending at `end` (exclusive), read without `_` and `-` and lower-cased, end with `word`? */
+function keyEndsWith(text: string, end: number, word: string): boolean {
+  let i = end - 1;
+  for (let w = word.length - 1; w >= 0; w--) {
+    while (i >= 0 && (text.charCodeAt(i) === 95 || text.charCodeAt(i) === 45)) i--; // _ -
+    if (i < 0) return false;
+    const c = text.charCodeAt(i);
+    const lower = c >= 65 && c <= 90 ? c + 32 : c;
+    if (lower !== word.charCodeAt(w)) return false;
+    i--;
+  }
+  return true;
+}
+
+/**
+ * redactKeyValues only masks after KEY_SEPARATOR's key (ASCII), optional quote, up to three spaces and `:` or
+ * `=`, and only when the key is credential-like. This looks back from every `:` and `=` for such a key.
+ */
 function mayHoldSecretKey(text: string): boolean {
-  if (!text.includes(':') && !text.includes('=')) return false;
-  return KEY_HINT.test(text.toLowerCase().replace(/[_-]/g, ''));
+  for (let sep = 0; sep < text.length; sep++) {
+    const c = text.charCodeAt(sep);
+    if (c !== 58 && c !== 61) continue; // : =
+    let end = sep;
+    for (let spaces = 0; spaces < 3 && end > 0 && isSpace(text.charCodeAt(end - 1)); spaces++) end--;
+    if (end > 0 && (text.charCodeAt(end - 1) === 34 || text.charCodeAt(end - 1) === 39)) end--; // " '
+    for (const word of KEY_ENDINGS) if (keyEndsWith(text, end, word)) return true;
+  }
+  return false;
 }
 
 /** isSecretKey of object keys, which repeat in every finding; bounded because keys can come from cluster data. */
@@ -158,11 +223,13 @@ function redactSecretAccessKeys(text: string): string {
 /** Masks credential-like values in one string. */
 export function redactText(text: string): string {
   let out = text;
-  if (TOKEN_HINT.test(out)) {
-    for (const rule of TOKEN_RULES) out = out.replace(rule.pattern, rule.replacement);
-    out = out.replace(AUTH_SCHEME, (_, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
-    out = out.replace(URL_PASSWORD, (_, head: string) => `${head}${REDACTED}@`);
+  for (const rule of TOKEN_RULES) {
+    if (rule.hints.some((hint) => out.includes(hint))) out = out.replace(rule.pattern, rule.replacement);
   }
+  if (AUTH_SCHEME_TEST.test(out)) {
+    out = out.replace(AUTH_SCHEME, (_, scheme: string, space: string) => `${scheme}${space}${REDACTED}`);
+  }
+  if (out.includes('://')) out = out.replace(URL_PASSWORD, (_, head: string) => `${head}${REDACTED}@`);
   if (mayHoldSecretKey(out)) out = redactKeyValues(out);
   if (out.length >= 40 && hasBase64Run(out)) out = redactSecretAccessKeys(out);
   return out;
