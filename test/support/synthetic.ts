@@ -1786,9 +1786,9 @@ export function eksDescribeText(cluster: SyntheticCluster): string | null {
   );
 }
 
-/** The snapshot file as `vigil collect --out` writes it: one JSON document of snapshotSchema's shape. */
+/** The snapshot file as `vigil collect --out` writes it: one compact JSON document of snapshotSchema's shape. */
 export function snapshotFileText(cluster: SyntheticCluster): string {
-  return JSON.stringify(cluster.snapshot);
+  return `${JSON.stringify(cluster.snapshot)}\n`;
 }
 
 export interface WrittenCluster {
