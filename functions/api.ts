@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createApp, createJsonLogger } from '@vigil/api';
-import { createScanRequester, SqsScanQueue } from '@vigil/jobs';
+import { createScanRequester } from '@vigil/jobs/scan-requester';
+import { SqsScanQueue } from '@vigil/jobs/sqs';
 import { handle, type LambdaContext, type LambdaEvent } from 'hono/aws-lambda';
 import { apiConfig } from './config.ts';
 import { functionLogger, lazy, openFunctionDatabase } from './runtime.ts';

@@ -1,5 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { dispatchDueScans, QueueSendError, SqsScanQueue } from '@vigil/jobs';
+import { dispatchDueScans } from '@vigil/jobs/dispatch';
+import { QueueSendError } from '@vigil/jobs/errors';
+import { SqsScanQueue } from '@vigil/jobs/sqs';
 import { z } from 'zod';
 import { dispatchConfig } from './config.ts';
 import { functionLogger, lazy, openFunctionDatabase } from './runtime.ts';

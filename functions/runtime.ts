@@ -1,5 +1,5 @@
 import { closeDatabase, type Database, openDatabase } from '@vigil/db';
-import { createJsonLogger, type Logger } from '@vigil/jobs';
+import { createJsonLogger, type Logger } from '@vigil/jobs/logger';
 import type { DatabaseConfig } from './config.ts';
 
 /**

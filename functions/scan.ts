@@ -1,10 +1,5 @@
-import {
-  createScanRecordHandler,
-  type InvocationContext,
-  processBatch,
-  type RecordHandler,
-  type SqsEvent,
-} from '@vigil/jobs';
+import { createScanRecordHandler } from '@vigil/jobs/scan';
+import { type InvocationContext, processBatch, type RecordHandler, type SqsEvent } from '@vigil/jobs/sqs';
 import { scanConfig } from './config.ts';
 import { functionLogger, lazy, openFunctionDatabase } from './runtime.ts';
 

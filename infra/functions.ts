@@ -16,6 +16,8 @@ export const SCANNER_ROLE_RESOURCE = 'arn:aws:iam::*:role/vigil-scanner';
 /** The scan function's role name, which the clusters' trust policies name as their principal. */
 export const scanRoleName = settings.production ? 'vigil-scan' : `vigil-scan-${settings.stage}`;
 
+export const LAMBDA_ALIASES = { '@electric-sql/pglite': './functions/stubs/pglite.ts' };
+
 /** What every function shares: Node 24 on Graviton, inside the VPC, bundled by SST's esbuild. */
 function base(handler: string): SstFunctionArgs {
   return {
@@ -25,7 +27,9 @@ function base(handler: string): SstFunctionArgs {
     vpc,
     // The AWS SDK is bundled (as SST does by default) rather than taken from the runtime, so the code runs
     // against the SDK version it was tested with.
-    nodejs: { format: 'esm', minify: true, sourcemap: true },
+    // PGlite (the local stack's embedded engine) is swapped for a stub that throws: the functions always
+    // connect to Aurora, and the smaller bundle loads faster (scripts/build-functions.ts does the same).
+    nodejs: { format: 'esm', minify: true, sourcemap: true, esbuild: { alias: LAMBDA_ALIASES } },
     logging: { retention: settings.logRetention, format: 'json' },
   };
 }

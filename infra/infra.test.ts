@@ -3,53 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ASSUME_ROLE_ACTION, SCANNER_IAM_ACTIONS } from '@vigil/collect';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { apiConfig, dispatchConfig, migrateConfig, scanConfig } from '../functions/config.ts';
-import { type FakeSst, installFakeSst, plain } from './testing/fake-sst.ts';
+import { fakeDeploy, recordedFunction, resetFakeDeploy } from './testing/deploy.ts';
 
 // sst.config.ts and infra/ evaluated with SST's globals replaced by recording fakes: what would be
 // deployed, read back and checked (RELIABILITY 5 among it).
 
 const ROOT = join(import.meta.dirname, '..');
 
-async function deploy(options: { stage?: string; env?: Record<string, string> } = {}) {
-  for (const [name, value] of Object.entries(options.env ?? {})) vi.stubEnv(name, value);
-  const fake = installFakeSst({ stage: options.stage ?? 'production' });
-  const recorded: SstConfig[] = [];
-  vi.stubGlobal('$config', (config: SstConfig) => {
-    recorded.push(config);
-    return config;
-  });
-  const config = (await import('../sst.config.ts')).default;
-  expect(recorded).toHaveLength(1);
-  const outputs = plain(await config.run()) as Record<string, unknown>;
-  return { fake, config, outputs };
-}
-
-interface FunctionArgs {
-  handler: string;
-  runtime: string;
-  architecture: string;
-  vpc: unknown;
-  timeout: string;
-  environment: Record<string, string>;
-  permissions: { actions: string[]; resources: string[] }[];
-  copyFiles?: { from: string; to: string }[];
-  link?: unknown[];
-  transform?: { role?: { name?: string } };
-}
-
-const fn = (fake: FakeSst, name: string) =>
-  fake.get('sst.aws.Function', name).args as unknown as FunctionArgs;
+const deploy = fakeDeploy;
+const fn = recordedFunction;
 const seconds = (duration: string) => {
   const [amount, unit] = duration.split(' ');
   return Number(amount) * (unit?.startsWith('minute') ? 60 : unit?.startsWith('hour') ? 3_600 : 1);
 };
 
-afterEach(() => {
-  vi.unstubAllGlobals();
-  vi.unstubAllEnvs();
-  vi.resetModules();
-});
+afterEach(resetFakeDeploy);
 
 describe('sst.config.ts', () => {
   it('names the app and keeps production resources on removal', async () => {
@@ -211,8 +179,7 @@ describe('permissions', () => {
     const principalRole = trust.Statement[0]!.Principal.AWS.split(':role/')[1];
     const production = await deploy();
     expect(fn(production.fake, 'Scan').transform?.role?.name).toBe(principalRole);
-    vi.unstubAllGlobals();
-    vi.resetModules();
+    resetFakeDeploy();
     const dev = await deploy({ stage: 'dev' });
     expect(fn(dev.fake, 'Scan').transform?.role?.name).toBe(`${principalRole}-dev`);
   });
@@ -229,33 +196,6 @@ describe('functions', () => {
       );
       expect(args.environment.NODE_EXTRA_CA_CERTS).toBe('/var/runtime/ca-cert.pem');
     }
-  });
-
-  it('get exactly the environment their config module accepts', async () => {
-    const { fake } = await deploy({
-      env: { VIGIL_OIDC_ISSUER: 'https://login.example.com', VIGIL_OIDC_AUDIENCE: 'vigil' },
-    });
-    // Placeholders stand for deploy-time values; give them plausible shapes and parse as the function would.
-    const realistic = (env: Record<string, string>) =>
-      Object.fromEntries(
-        Object.entries(env).map(([k, v]) => [
-          k,
-          k === 'DATABASE_URL'
-            ? 'postgres://u:p@db.internal:5432/vigil?sslmode=verify-full'
-            : v.startsWith('<')
-              ? 'https://sqs.eu-west-1.amazonaws.com/111122223333/scan'
-              : v,
-        ]),
-      );
-    expect(scanConfig(realistic(fn(fake, 'Scan').environment))).toMatchObject({ maxReceiveCount: 5 });
-    expect(dispatchConfig(realistic(fn(fake, 'Dispatch').environment))).toMatchObject({ spreadSeconds: 900 });
-    expect(apiConfig(realistic(fn(fake, 'ApiHandler').environment)).api.oidc).toEqual({
-      issuer: 'https://login.example.com',
-      audience: 'vigil',
-    });
-    expect(migrateConfig(realistic(fn(fake, 'Migrate').environment))).toMatchObject({
-      migrationsDir: '/var/task/migrations',
-    });
   });
 
   it('ship the migrations with the migrate function and run it as a deploy step when they change', async () => {
@@ -338,8 +278,7 @@ describe('deploy settings', () => {
     await expect(deploy({ env: { VIGIL_DISPATCH_SCHEDULE: 'every day' } })).rejects.toThrow(
       /VIGIL_DISPATCH_SCHEDULE/,
     );
-    vi.unstubAllEnvs();
-    vi.resetModules();
+    resetFakeDeploy();
     await expect(deploy({ env: { VIGIL_OIDC_ISSUER: 'https://login.example.com' } })).rejects.toThrow(
       /together/,
     );

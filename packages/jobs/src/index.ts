@@ -18,7 +18,6 @@ export {
   startLocalPipeline,
 } from './local/pipeline.ts';
 export { createJsonLogger, type Logger, memoryLogger, silentLogger } from './logger.ts';
-export * from './notify/index.ts';
 export {
   encodeScanMessage,
   MAX_SCAN_MESSAGE_BYTES,
@@ -27,6 +26,7 @@ export {
   type ScanMessage,
   scanMessageSchema,
 } from './messages/scan-message.ts';
+export * from './notify/index.ts';
 export * from './scan/index.ts';
 export { createScanRequester, type ScanRequester, type ScanRequesterDeps } from './scan-requester.ts';
 export { EventSourcePoller, type PollerOptions } from './sqs/event-source-poller.ts';
