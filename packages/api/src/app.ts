@@ -4,6 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { createAuthenticator, ensureBootstrapAdminKey } from './auth/authenticate.ts';
 import { createClusterDirectory } from './http/cluster-directory.ts';
+import { mountDocsUi } from './http/docs-ui.ts';
 import type { ApiEnv, Services } from './http/env.ts';
 import { handleError } from './http/errors.ts';
 import { createJsonLogger } from './http/logger.ts';
@@ -103,6 +104,7 @@ export function createApp(deps: ApiDeps): ApiApp {
     }),
   );
   mountRoutes(app);
+  mountDocsUi(app);
   app.notFound((c) =>
     problemResponse(
       new ApiError('not-found', `no route ${c.req.method} ${c.req.path}`),

@@ -23,6 +23,30 @@ refused with 400. **Rate limits** are per credential; 429 carries \`Retry-After\
 
 let cached: OpenAPIObject | undefined;
 
+/**
+ * zod-to-openapi writes a nullable reference as `allOf: [{ $ref }, { type: [T, 'null'] }]`, which JSON
+ * Schema reads as "the referenced schema AND (T or null)": null never validates. This rewrites it as
+ * `anyOf: [{ $ref }, { type: 'null' }]`, keeping annotations such as `description`.
+ */
+export function fixNullableRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(fixNullableRefs);
+  if (!node || typeof node !== 'object') return node;
+  const object = Object.fromEntries(
+    Object.entries(node as Record<string, unknown>).map(([key, value]) => [key, fixNullableRefs(value)]),
+  );
+  const { allOf, ...rest } = object as { allOf?: unknown };
+  if (Array.isArray(allOf) && allOf.length === 2) {
+    const ref = allOf.find((part) => typeof (part as { $ref?: unknown }).$ref === 'string');
+    const nullable = allOf.find((part) => {
+      const keys = Object.keys(part as object);
+      const type = (part as { type?: unknown }).type;
+      return keys.length === 1 && Array.isArray(type) && type.includes('null');
+    });
+    if (ref && nullable) return { ...rest, anyOf: [ref, { type: 'null' }] };
+  }
+  return object;
+}
+
 /** The OpenAPI 3.1 document of every route (committed as openapi/openapi.json by scripts/gen-openapi.ts). */
 export function openApiDocument(): OpenAPIObject {
   if (cached) return structuredClone(cached);
@@ -50,9 +74,10 @@ export function openApiDocument(): OpenAPIObject {
       description: DESCRIPTION,
       license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
     },
-    servers: [{ url: 'http://localhost:8787', description: 'Local stack (`npm start`)' }],
+    // Relative: the API is served where the document is (http://localhost:8787 for `npm start`).
+    servers: [{ url: '/', description: 'The host that serves this document' }],
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
   }) as OpenAPIObject;
-  cached = document;
-  return structuredClone(document);
+  cached = fixNullableRefs(document) as OpenAPIObject;
+  return structuredClone(cached);
 }

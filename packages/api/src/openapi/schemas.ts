@@ -19,6 +19,72 @@ export const EXAMPLE_RUN_ID = '7d4f0a3e-1c2b-4e5f-8a9b-0c1d2e3f4a5b';
 export const EXAMPLE_FINGERPRINT = '3f2a9c1d4b5e6f708192a3b4c5d6e7f8';
 const EXAMPLE_TIME = '2026-11-26T06:00:04.512Z';
 
+/**
+ * A nullable reference to a named schema. zod-to-openapi loses `null` (or writes an `allOf` that rejects
+ * it) for `.nullable()` on a registered schema; an explicit union generates `anyOf: [$ref, null]`.
+ */
+export function orNull<T extends z.ZodType>(schema: T, description?: string) {
+  const union = z.union([schema, z.null()]);
+  return description ? union.openapi({ description }) : union;
+}
+
+export const EXAMPLE_CLUSTER = {
+  id: EXAMPLE_CLUSTER_ID,
+  name: 'prod-eu',
+  source: {
+    type: 'eks',
+    arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu',
+    region: 'eu-west-1',
+    roleArn: 'arn:aws:iam::111122223333:role/vigil-scanner',
+    externalId: 'vigil-prod-eu-4f2a',
+  },
+  labels: { env: 'prod', team: 'payments' },
+  scheduleIntervalSeconds: 86_400,
+  enabled: true,
+  createdAt: EXAMPLE_TIME,
+  updatedAt: EXAMPLE_TIME,
+};
+
+export const EXAMPLE_RUN_FINDING = {
+  fingerprint: EXAMPLE_FINGERPRINT,
+  checkId: 'cluster-admin',
+  title: 'Subjects bound to cluster-admin',
+  severity: 'critical',
+  status: 'fail',
+  resource: { kind: 'ClusterRoleBinding', name: 'ci-deployer-cluster-admin' },
+  subject: { kind: 'ServiceAccount', name: 'deployer', namespace: 'ci' },
+  message: 'ServiceAccount ci/deployer is bound to cluster-admin',
+  evidence: { binding: 'ci-deployer-cluster-admin' },
+  controls: ['cis-eks-1.8.0:4.1.1'],
+};
+
+export const EXAMPLE_EXCEPTION = {
+  id: '5c6d7e8f-0000-4000-8000-000000000001',
+  clusterSelector: { matchLabels: { env: 'prod' } },
+  checks: ['cluster-admin'],
+  subject: { kind: 'Group', name: 'platform-break-glass' },
+  resource: null,
+  reason: 'Break-glass group, access reviewed quarterly (SEC-1234)',
+  owner: 'platform-team',
+  expiresAt: '2027-03-31T00:00:00.000Z',
+  createdAt: EXAMPLE_TIME,
+  updatedAt: EXAMPLE_TIME,
+  revokedAt: null,
+};
+
+export const EXAMPLE_API_KEY = {
+  id: '9a8b7c6d-0000-4000-8000-000000000002',
+  keyId: 'Q3vX81kd',
+  name: 'payments portal',
+  scopes: ['read'],
+  clusterSelector: { matchLabels: { team: 'payments' } },
+  createdBy: 'key:Adm1nK3y',
+  createdAt: EXAMPLE_TIME,
+  expiresAt: null,
+  lastUsedAt: null,
+  revokedAt: null,
+};
+
 export const uuidSchema = z.uuid();
 const instant = z.iso.datetime({ offset: true });
 const severitySchema = z.enum(SEVERITIES).openapi('Severity');
@@ -71,13 +137,13 @@ const suppressionSchema = z
   .openapi('Suppression');
 
 /** The envelope of every list: `items` and the cursor of the next page (null on the last). */
-export function pageSchema<T extends z.ZodType>(item: T, name: string) {
+export function pageSchema<T extends z.ZodType>(item: T, name: string, example: unknown) {
   return z
     .object({
       items: z.array(item),
       nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page.' }),
     })
-    .openapi(name);
+    .openapi(name, { example: { items: [example], nextCursor: 'WyJjbHVzdGVycyIsInByb2QtZXUiXQ' } });
 }
 
 export const pageQuery = {
@@ -145,22 +211,7 @@ export const clusterSchema = z
     updatedAt: instant,
   })
   .openapi('Cluster', {
-    example: {
-      id: EXAMPLE_CLUSTER_ID,
-      name: 'prod-eu',
-      source: {
-        type: 'eks',
-        arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/prod-eu',
-        region: 'eu-west-1',
-        roleArn: 'arn:aws:iam::111122223333:role/vigil-scanner',
-        externalId: 'vigil-prod-eu-4f2a',
-      },
-      labels: { env: 'prod', team: 'payments' },
-      scheduleIntervalSeconds: 86_400,
-      enabled: true,
-      createdAt: EXAMPLE_TIME,
-      updatedAt: EXAMPLE_TIME,
-    },
+    example: EXAMPLE_CLUSTER,
   });
 
 export const newClusterSchema = z
@@ -244,15 +295,15 @@ const scanSummaryShape = {
     .record(z.string(), z.number())
     .nullable()
     .openapi({ description: 'Phase durations in milliseconds.' }),
-  summary: auditSummarySchema.nullable(),
+  summary: orNull(auditSummarySchema),
   findingsFailed: z.number().int().nullable(),
   findingsSuppressed: z.number().int().nullable(),
-  openBySeverity: severityCounts.nullable(),
-  transitions: transitionsSchema.nullable(),
+  openBySeverity: orNull(severityCounts),
+  transitions: orNull(transitionsSchema),
   error: z.string().nullable(),
 };
 
-const EXAMPLE_SCAN = {
+export const EXAMPLE_SCAN = {
   id: EXAMPLE_RUN_ID,
   clusterId: EXAMPLE_CLUSTER_ID,
   slot: '2026-11-26T06:00:00.000Z',
@@ -333,8 +384,8 @@ export const scanSchema = z
   .object({
     ...scanSummaryShape,
     coverage: z.partialRecord(z.enum(SOURCES), coverageEntrySchema).nullable(),
-    checks: z.array(checkResultSchema).nullable(),
-    compliance: z.array(frameworkResultSchema).nullable(),
+    checks: orNull(z.array(checkResultSchema)),
+    compliance: orNull(z.array(frameworkResultSchema)),
     warnings: z.array(z.string()).nullable(),
   })
   .openapi('Scan', {
@@ -381,7 +432,7 @@ const findingShape = {
   changedAt: instant,
 };
 
-const EXAMPLE_FINDING = {
+export const EXAMPLE_FINDING = {
   id: 4211,
   clusterId: EXAMPLE_CLUSTER_ID,
   fingerprint: EXAMPLE_FINGERPRINT,
@@ -438,18 +489,7 @@ export const runFindingSchema = z
     suppression: suppressionSchema.optional(),
   })
   .openapi('RunFinding', {
-    example: {
-      fingerprint: EXAMPLE_FINGERPRINT,
-      checkId: 'cluster-admin',
-      title: 'Subjects bound to cluster-admin',
-      severity: 'critical',
-      status: 'fail',
-      resource: { kind: 'ClusterRoleBinding', name: 'ci-deployer-cluster-admin' },
-      subject: { kind: 'ServiceAccount', name: 'deployer', namespace: 'ci' },
-      message: 'ServiceAccount ci/deployer is bound to cluster-admin',
-      evidence: { binding: 'ci-deployer-cluster-admin' },
-      controls: ['cis-eks-1.8.0:4.1.1'],
-    },
+    example: EXAMPLE_RUN_FINDING,
   });
 
 // ---------- exceptions
@@ -501,19 +541,7 @@ export const exceptionSchema = z
     revokedAt: instant.nullable(),
   })
   .openapi('Exception', {
-    example: {
-      id: '5c6d7e8f-0000-4000-8000-000000000001',
-      clusterSelector: { matchLabels: { env: 'prod' } },
-      checks: ['cluster-admin'],
-      subject: { kind: 'Group', name: 'platform-break-glass' },
-      resource: null,
-      reason: 'Break-glass group, access reviewed quarterly (SEC-1234)',
-      owner: 'platform-team',
-      expiresAt: '2027-03-31T00:00:00.000Z',
-      createdAt: EXAMPLE_TIME,
-      updatedAt: EXAMPLE_TIME,
-      revokedAt: null,
-    },
+    example: EXAMPLE_EXCEPTION,
   });
 
 // ---------- API keys
@@ -541,7 +569,7 @@ export const apiKeySchema = z
     keyId: z.string().openapi({ description: 'The non-secret part of the key, shown in it after `vgl_`.' }),
     name: z.string(),
     scopes: z.array(scopeSchema),
-    clusterSelector: labelSelectorSchema.nullable(),
+    clusterSelector: orNull(labelSelectorSchema),
     createdBy: z.string(),
     createdAt: instant,
     expiresAt: instant.nullable(),
@@ -549,18 +577,7 @@ export const apiKeySchema = z
     revokedAt: instant.nullable(),
   })
   .openapi('ApiKey', {
-    example: {
-      id: '9a8b7c6d-0000-4000-8000-000000000002',
-      keyId: 'Q3vX81kd',
-      name: 'payments portal',
-      scopes: ['read'],
-      clusterSelector: { matchLabels: { team: 'payments' } },
-      createdBy: 'key:Adm1nK3y',
-      createdAt: EXAMPLE_TIME,
-      expiresAt: null,
-      lastUsedAt: null,
-      revokedAt: null,
-    },
+    example: EXAMPLE_API_KEY,
   });
 
 export const createdApiKeySchema = z
@@ -594,13 +611,12 @@ export const postureSchema = z
   .object({
     clusterId: uuidSchema,
     name: z.string(),
-    latestScan: scanSummarySchema.nullable().openapi({ description: 'The newest run, whatever its status.' }),
-    lastRecordedScan: scanSummarySchema
-      .nullable()
-      .openapi({ description: 'The newest complete or partial run: what `open` and `compliance` reflect.' }),
-    open: severityCounts
-      .nullable()
-      .openapi({ description: 'Open findings now; null before the first recorded scan.' }),
+    latestScan: orNull(scanSummarySchema, 'The newest run, whatever its status.'),
+    lastRecordedScan: orNull(
+      scanSummarySchema,
+      'The newest complete or partial run: what `open` and `compliance` reflect.',
+    ),
+    open: orNull(severityCounts, 'Open findings now; null before the first recorded scan.'),
     stale: z
       .object({ lastSuccessAt: instant.nullable(), dueBy: instant })
       .nullable()

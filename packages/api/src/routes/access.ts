@@ -119,6 +119,20 @@ const whoCanSchema = z
     },
   });
 
+const EXAMPLE_SUBJECT = {
+  subject: { kind: 'Group', name: 'payments-devs' },
+  clusterAdminEquivalent: false,
+  mappedFrom: [{ kind: 'access-entry', principalArn: 'arn:aws:iam::111122223333:role/payments-dev' }],
+  permissions: [
+    {
+      binding: { kind: 'RoleBinding', name: 'payments-edit', namespace: 'payments' },
+      role: { kind: 'ClusterRole', name: 'edit', exists: true },
+      namespace: 'payments',
+      rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['secrets'] }],
+    },
+  ],
+};
+
 const permissionSchema = z.object({
   binding: objectRefSchema,
   role: roleRefSchema,
@@ -139,19 +153,7 @@ const subjectSchema = z
     permissions: z.array(permissionSchema),
   })
   .openapi('SubjectPermissions', {
-    example: {
-      subject: { kind: 'Group', name: 'payments-devs' },
-      clusterAdminEquivalent: false,
-      mappedFrom: [{ kind: 'access-entry', principalArn: 'arn:aws:iam::111122223333:role/payments-dev' }],
-      permissions: [
-        {
-          binding: { kind: 'RoleBinding', name: 'payments-edit', namespace: 'payments' },
-          role: { kind: 'ClusterRole', name: 'edit', exists: true },
-          namespace: 'payments',
-          rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['secrets'] }],
-        },
-      ],
-    },
+    example: EXAMPLE_SUBJECT,
   });
 
 const whoCan = defineRoute({
@@ -235,7 +237,13 @@ const subjects = defineRoute({
               items: z.array(subjectSchema),
               nextCursor: z.string().nullable(),
             })
-            .openapi('SubjectPage'),
+            .openapi('SubjectPage', {
+              example: {
+                snapshot: { scanId: EXAMPLE_RUN_ID, takenAt: '2026-11-26T06:00:04.201Z' },
+                items: [EXAMPLE_SUBJECT],
+                nextCursor: null,
+              },
+            }),
         },
       },
     },

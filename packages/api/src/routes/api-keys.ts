@@ -7,6 +7,7 @@ import { badRequest, notFound } from '../http/problem.ts';
 import {
   apiKeySchema,
   createdApiKeySchema,
+  EXAMPLE_API_KEY,
   newApiKeySchema,
   pageQuery,
   pageSchema,
@@ -60,7 +61,7 @@ const list = defineRoute({
   responses: {
     200: {
       description: 'A page of keys.',
-      content: { 'application/json': { schema: pageSchema(apiKeySchema, 'ApiKeyPage') } },
+      content: { 'application/json': { schema: pageSchema(apiKeySchema, 'ApiKeyPage', EXAMPLE_API_KEY) } },
     },
   },
 });

@@ -3,6 +3,31 @@ import { CHECKS, type CheckMeta, controlMap, FRAMEWORKS, SEVERITIES, SOURCES } f
 import { notFound } from '../http/problem.ts';
 import { createRouter, defineRoute } from './route-kit.ts';
 
+const EXAMPLE_CHECK = {
+  id: 'cluster-admin',
+  title: 'Subjects with cluster-admin power',
+  severity: 'critical',
+  category: 'rbac',
+  rationale: 'A subject bound cluster-wide to cluster-admin controls the whole cluster.',
+  remediation: { text: 'Replace the binding with a role that grants only what the subject needs.' },
+  reads: ['clusterroles', 'clusterrolebindings', 'awsAuth', 'accessEntries'],
+  controls: ['cis-eks-1.8.0:4.1.1', 'cis-k8s-1.12.0:5.1.1'],
+};
+
+const EXAMPLE_FRAMEWORK = {
+  id: 'cis-eks-1.8.0',
+  title: 'CIS Amazon EKS Benchmark',
+  version: '1.8.0',
+  controls: [
+    {
+      id: '4.1.1',
+      qualifiedId: 'cis-eks-1.8.0:4.1.1',
+      title: 'The cluster-admin role is used only where required',
+      checks: ['cluster-admin'],
+    },
+  ],
+};
+
 const checkSchema = z
   .object({
     id: z.string(),
@@ -19,18 +44,7 @@ const checkSchema = z
     controls: z.array(z.string()),
     references: z.array(z.string()).optional(),
   })
-  .openapi('Check', {
-    example: {
-      id: 'cluster-admin',
-      title: 'Subjects with cluster-admin power',
-      severity: 'critical',
-      category: 'rbac',
-      rationale: 'A subject bound cluster-wide to cluster-admin controls the whole cluster.',
-      remediation: { text: 'Replace the binding with a role that grants only what the subject needs.' },
-      reads: ['clusterroles', 'clusterrolebindings', 'awsAuth', 'accessEntries'],
-      controls: ['cis-eks-1.8.0:4.1.1', 'cis-k8s-1.12.0:5.1.1'],
-    },
-  });
+  .openapi('Check', { example: EXAMPLE_CHECK });
 
 const frameworkSchema = z
   .object({
@@ -46,21 +60,7 @@ const frameworkSchema = z
       }),
     ),
   })
-  .openapi('Framework', {
-    example: {
-      id: 'cis-eks-1.8.0',
-      title: 'CIS Amazon EKS Benchmark',
-      version: '1.8.0',
-      controls: [
-        {
-          id: '4.1.1',
-          qualifiedId: 'cis-eks-1.8.0:4.1.1',
-          title: 'The cluster-admin role is used only where required',
-          checks: ['cluster-admin'],
-        },
-      ],
-    },
-  });
+  .openapi('Framework', { example: EXAMPLE_FRAMEWORK });
 
 const list = defineRoute({
   method: 'get',
@@ -80,7 +80,11 @@ const list = defineRoute({
     200: {
       description: 'The catalog (small: no paging).',
       content: {
-        'application/json': { schema: z.object({ items: z.array(checkSchema) }).openapi('CheckList') },
+        'application/json': {
+          schema: z
+            .object({ items: z.array(checkSchema) })
+            .openapi('CheckList', { example: { items: [EXAMPLE_CHECK] } }),
+        },
       },
     },
   },
@@ -118,7 +122,9 @@ const frameworks = defineRoute({
       description: 'The frameworks.',
       content: {
         'application/json': {
-          schema: z.object({ items: z.array(frameworkSchema) }).openapi('FrameworkList'),
+          schema: z
+            .object({ items: z.array(frameworkSchema) })
+            .openapi('FrameworkList', { example: { items: [EXAMPLE_FRAMEWORK] } }),
         },
       },
     },

@@ -7,6 +7,7 @@ import { ApiError } from '../http/problem.ts';
 import {
   clusterPatchSchema,
   clusterSchema,
+  EXAMPLE_CLUSTER,
   EXAMPLE_CLUSTER_ID,
   labelSelectorQuery,
   newClusterSchema,
@@ -44,7 +45,7 @@ const list = defineRoute({
   responses: {
     200: {
       description: 'A page of clusters.',
-      content: { 'application/json': { schema: pageSchema(clusterSchema, 'ClusterPage') } },
+      content: { 'application/json': { schema: pageSchema(clusterSchema, 'ClusterPage', EXAMPLE_CLUSTER) } },
     },
   },
 });

@@ -4,6 +4,7 @@ import { requireUnrestricted } from '../auth/visibility.ts';
 import { toExceptionDto } from '../http/dto.ts';
 import { notFound } from '../http/problem.ts';
 import {
+  EXAMPLE_EXCEPTION,
   exceptionSchema,
   newExceptionSchema,
   pageQuery,
@@ -68,7 +69,9 @@ const list = defineRoute({
   responses: {
     200: {
       description: 'A page of exceptions.',
-      content: { 'application/json': { schema: pageSchema(exceptionSchema, 'ExceptionPage') } },
+      content: {
+        'application/json': { schema: pageSchema(exceptionSchema, 'ExceptionPage', EXAMPLE_EXCEPTION) },
+      },
     },
   },
 });

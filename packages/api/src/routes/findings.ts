@@ -19,6 +19,7 @@ import { parseLabelSelector } from '../http/label-selector.ts';
 import { notFound } from '../http/problem.ts';
 import {
   EXAMPLE_CLUSTER_ID,
+  EXAMPLE_FINDING,
   EXAMPLE_FINGERPRINT,
   findingDetailSchema,
   findingSchema,
@@ -71,7 +72,7 @@ const list = defineRoute({
   responses: {
     200: {
       description: 'A page of findings.',
-      content: { 'application/json': { schema: pageSchema(findingSchema, 'FindingPage') } },
+      content: { 'application/json': { schema: pageSchema(findingSchema, 'FindingPage', EXAMPLE_FINDING) } },
     },
   },
 });

@@ -118,10 +118,9 @@ function errorStatuses(spec: RouteSpec<string>): ErrorStatus[] {
   if (spec.scope !== null) for (const s of [401, 403, 429] as const) statuses.add(s);
   const request = spec.request;
   if (request?.query || request?.params || request?.body) statuses.add(400);
-  if (request?.body) {
-    statuses.add(413);
-    statuses.add(415);
-  }
+  // The body limit runs before routing, so any request with an oversized body gets 413, even a GET.
+  statuses.add(413);
+  if (request?.body) statuses.add(415);
   statuses.add(500);
   return [...statuses].sort((a, b) => a - b);
 }

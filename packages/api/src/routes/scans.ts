@@ -6,7 +6,9 @@ import { toRunFindingDto, toScanDto, toScanSummaryDto } from '../http/dto.ts';
 import { notFound } from '../http/problem.ts';
 import {
   EXAMPLE_CLUSTER_ID,
+  EXAMPLE_RUN_FINDING,
   EXAMPLE_RUN_ID,
+  EXAMPLE_SCAN,
   pageQuery,
   pageSchema,
   runFindingSchema,
@@ -48,7 +50,7 @@ const list = defineRoute({
   responses: {
     200: {
       description: 'A page of runs.',
-      content: { 'application/json': { schema: pageSchema(scanSummarySchema, 'ScanPage') } },
+      content: { 'application/json': { schema: pageSchema(scanSummarySchema, 'ScanPage', EXAMPLE_SCAN) } },
     },
   },
 });
@@ -87,7 +89,9 @@ const findings = defineRoute({
   responses: {
     200: {
       description: "A page of the run's findings.",
-      content: { 'application/json': { schema: pageSchema(runFindingSchema, 'RunFindingPage') } },
+      content: {
+        'application/json': { schema: pageSchema(runFindingSchema, 'RunFindingPage', EXAMPLE_RUN_FINDING) },
+      },
     },
   },
 });
