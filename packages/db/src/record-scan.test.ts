@@ -100,6 +100,26 @@ describe.each(TEST_ENGINES)('recordScan on %s', (engine) => {
         { type: 'finding.opened', fingerprint: b.fingerprint },
       ].sort((x, y) => x.fingerprint.localeCompare(y.fingerprint)),
     );
+    const opened = (await listOutboxEvents(db(), { runId: result.runId })).items.find(
+      (e) => (e.payload as FindingEventPayload).fingerprint === a.fingerprint,
+    );
+    const seen = new Date(hours(0).getTime() + 60_000).toISOString();
+    expect(opened?.payload).toEqual({
+      clusterId: cluster.id,
+      clusterName: cluster.name,
+      runId: result.runId,
+      fingerprint: a.fingerprint,
+      checkId: 'cluster-admin',
+      title: a.title,
+      severity: 'critical',
+      resource: a.resource,
+      subject: a.subject,
+      message: a.message,
+      controls: a.controls,
+      firstSeenAt: seen,
+      lastSeenAt: seen,
+      reopenedCount: 0,
+    });
     const run = await getRun(db(), result.runId);
     expect(run).toMatchObject({ status: 'complete', findingsFailed: 2, checks: expect.any(Array) });
   });
@@ -170,6 +190,12 @@ describe.each(TEST_ENGINES)('recordScan on %s', (engine) => {
     expect(await eventsOf(db(), third.runId)).toEqual([
       { type: 'finding.reopened', fingerprint: a.fingerprint },
     ]);
+    const [reopened] = (await listOutboxEvents(db(), { runId: third.runId })).items;
+    expect(reopened?.payload).toMatchObject({
+      reopenedCount: 1,
+      firstSeenAt: new Date(hours(0).getTime() + 60_000).toISOString(),
+      lastSeenAt: new Date(hours(48).getTime() + 60_000).toISOString(),
+    });
   });
 
   it('in a partial run resolves only findings whose check was evaluated', async () => {
@@ -430,6 +456,16 @@ describe.each(TEST_ENGINES)('recordScan on %s', (engine) => {
     const json = await rowsWith('json');
     expect(json).toHaveLength(25);
     expect(await rowsWith('values')).toEqual(json);
+  });
+
+  it('records a fingerprint reported twice as one finding, one lifecycle and one event', async () => {
+    const cluster = await createTestCluster(db());
+    const result = await recordScan(db(), scan(cluster.id, 0, { findings: [a, { ...a, message: 'again' }] }));
+    expect(result.transitions.opened).toBe(1);
+    expect((await listRunFindings(db(), result.runId)).items).toHaveLength(1);
+    expect(await eventsOf(db(), result.runId)).toEqual([
+      { type: 'finding.opened', fingerprint: a.fingerprint },
+    ]);
   });
 
   it('refuses a cluster that does not exist and a malformed slot', async () => {

@@ -4,10 +4,20 @@ import type { Cluster } from './clusters/model.ts';
 import { clusters } from './clusters/table.ts';
 import type { Database } from './database.ts';
 import { InvalidInputError, NotFoundError, RunTransitionError } from './errors.ts';
-import { type KnownLifecycle, planLifecycle, resolvableChecks } from './findings/lifecycle.ts';
+import {
+  type KnownLifecycle,
+  planLifecycle,
+  resolvableChecks,
+  type SeenTransition,
+} from './findings/lifecycle.ts';
 import { findingLifecycles } from './findings/table.ts';
-import { type InsertStrategy, insertFindings, writeSeenLifecycles } from './findings/write.ts';
-import type { FindingEventPayload, NewOutboxEvent } from './outbox/model.ts';
+import {
+  type InsertStrategy,
+  insertFindingEvents,
+  insertFindings,
+  writeSeenLifecycles,
+} from './findings/write.ts';
+import type { NewOutboxEvent } from './outbox/model.ts';
 import { insertOutboxEvents } from './outbox/repository.ts';
 import { regressedControls } from './runs/compliance.ts';
 import type { FinalRunStatus, RunTransitions, RunTrigger, ScanRun } from './runs/model.ts';
@@ -123,7 +133,12 @@ export async function recordScan(
   options: RecordScanOptions = {},
 ): Promise<RecordScanResult> {
   checkInput(input);
-  const { report } = input;
+  // runAudit reports a fingerprint once; a report assembled elsewhere might not, and one fingerprint must
+  // stay one finding, one lifecycle change and one event.
+  const seen = new Set<string>();
+  const unique = input.report.findings.filter((f) => !seen.has(f.fingerprint) && seen.add(f.fingerprint));
+  const report =
+    unique.length === input.report.findings.length ? input.report : { ...input.report, findings: unique };
   const write = {
     ...(options.insertStrategy ? { strategy: options.insertStrategy } : {}),
     ...(options.chunkSize ? { chunkSize: options.chunkSize } : {}),
@@ -163,7 +178,13 @@ export async function recordScan(
     let transitions: RunTransitions = NO_TRANSITIONS;
     const events: NewOutboxEvent[] = [];
     if (!newer) {
-      const applied = await applyLifecycle(tx, { cluster, run, input, now, write, events });
+      const applied = await applyLifecycle(tx, {
+        cluster,
+        run,
+        input: { ...input, report },
+        now,
+        write,
+      });
       const regressions = await complianceRegressions(tx, { cluster, run, report, events });
       transitions = { ...applied, regressed: regressions, appliedToLifecycle: true };
     }
@@ -213,10 +234,9 @@ async function applyLifecycle(
     input: RecordScanInput;
     now: Date;
     write: { strategy?: InsertStrategy; chunkSize?: number };
-    events: NewOutboxEvent[];
   },
 ): Promise<Omit<RunTransitions, 'regressed' | 'appliedToLifecycle'>> {
-  const { cluster, run, input, events } = ctx;
+  const { cluster, run, input } = ctx;
   const report = input.report;
   const fingerprints = report.findings.map((f) => f.fingerprint);
   const knownRows = rowsOf<{
@@ -226,15 +246,18 @@ async function applyLifecycle(
     first_seen_at: string;
     opened_at: string | null;
     reopened_count: number;
+    content_hash: string | null;
   }>(
     await tx.execute(sql`
-      select fingerprint, state, check_id, first_seen_at, opened_at, reopened_count
+      select fingerprint, state, check_id, first_seen_at, opened_at, reopened_count, content_hash
       from ${findingLifecycles}
       where cluster_id = ${cluster.id}::uuid
         and (state <> 'resolved' or fingerprint = any(${arrayParam(fingerprints, 'text')}))`),
   );
   const known = new Map<string, KnownLifecycle>();
+  const storedHashes = new Map<string, string | null>();
   for (const row of knownRows) {
+    storedHashes.set(row.fingerprint, row.content_hash);
     known.set(row.fingerprint, {
       fingerprint: row.fingerprint,
       state: row.state,
@@ -252,114 +275,57 @@ async function applyLifecycle(
   });
   await writeSeenLifecycles(
     tx,
-    { clusterId: cluster.id, runId: run.id, seenAt: input.finishedAt, changedAt: ctx.now, seen: plan.seen },
+    {
+      clusterId: cluster.id,
+      runId: run.id,
+      seenAt: input.finishedAt,
+      changedAt: ctx.now,
+      seen: plan.seen,
+      storedHashes,
+    },
     ctx.write,
   );
 
-  const base = { clusterId: cluster.id, clusterName: cluster.name, runId: run.id };
-  for (const t of plan.seen) {
-    if (!t.event) continue;
-    const f = t.finding;
-    const before = known.get(f.fingerprint);
-    const payload: FindingEventPayload = {
-      ...base,
-      fingerprint: f.fingerprint,
-      checkId: f.checkId,
-      title: f.title,
-      severity: f.severity,
-      resource: f.resource,
-      ...(f.subject ? { subject: f.subject } : {}),
-      message: f.message,
-      controls: f.controls,
-      firstSeenAt: (before?.firstSeenAt ?? input.finishedAt).toISOString(),
-      lastSeenAt: input.finishedAt.toISOString(),
-      reopenedCount: t.reopenedCount,
-      ...(t.event === 'finding.resolved' ? { reason: 'suppressed' as const } : {}),
-      ...(t.event === 'finding.resolved' && f.suppression ? { suppression: f.suppression } : {}),
-    };
-    events.push({
-      type: t.event,
-      clusterId: cluster.id,
-      runId: run.id,
-      dedupeKey: `${run.id}:${t.event}:${f.fingerprint}`,
-      payload,
-    });
-  }
-
   if (plan.resolve.length > 0) {
-    const resolved = rowsOf<ResolvedRow>(
-      await tx.execute(sql`
-        update ${findingLifecycles}
-        set state = 'resolved', resolved_at = ${input.finishedAt.toISOString()}::timestamptz,
-          changed_at = ${ctx.now.toISOString()}::timestamptz
-        where cluster_id = ${cluster.id}::uuid
-          and fingerprint = any(${arrayParam(
-            plan.resolve.map((r) => r.fingerprint),
-            'text',
-          )})
-          and state <> 'resolved'
-        returning fingerprint, check_id, title, severity, resource_kind, resource_name, resource_namespace,
-          subject_kind, subject_name, subject_namespace, message, controls, first_seen_at, last_seen_at,
-          reopened_count`),
-    );
-    const wasOpen = new Set(plan.resolve.filter((r) => r.wasOpen).map((r) => r.fingerprint));
-    for (const row of resolved) {
-      if (!wasOpen.has(row.fingerprint)) continue;
-      const payload: FindingEventPayload = {
-        ...base,
-        fingerprint: row.fingerprint,
-        checkId: row.check_id,
-        title: row.title,
-        severity: row.severity as FindingEventPayload['severity'],
-        resource: {
-          kind: row.resource_kind,
-          name: row.resource_name,
-          ...(row.resource_namespace !== null ? { namespace: row.resource_namespace } : {}),
-        },
-        ...(row.subject_kind !== null && row.subject_name !== null
-          ? {
-              subject: {
-                kind: row.subject_kind as NonNullable<FindingEventPayload['subject']>['kind'],
-                name: row.subject_name,
-                ...(row.subject_namespace !== null ? { namespace: row.subject_namespace } : {}),
-              },
-            }
-          : {}),
-        message: row.message,
-        controls: row.controls,
-        firstSeenAt: toDate(row.first_seen_at).toISOString(),
-        lastSeenAt: toDate(row.last_seen_at).toISOString(),
-        reopenedCount: Number(row.reopened_count),
-        reason: 'absent',
-      };
-      events.push({
-        type: 'finding.resolved',
-        clusterId: cluster.id,
-        runId: run.id,
-        dedupeKey: `${run.id}:finding.resolved:${row.fingerprint}`,
-        payload,
-      });
-    }
+    await tx.execute(sql`
+      update ${findingLifecycles}
+      set state = 'resolved', resolved_at = ${input.finishedAt.toISOString()}::timestamptz,
+        changed_at = ${ctx.now.toISOString()}::timestamptz
+      where cluster_id = ${cluster.id}::uuid
+        and fingerprint = any(${arrayParam(
+          plan.resolve.map((r) => r.fingerprint),
+          'text',
+        )})
+        and state <> 'resolved'`);
   }
-  return plan.counts;
-}
 
-interface ResolvedRow {
-  fingerprint: string;
-  check_id: string;
-  title: string;
-  severity: string;
-  resource_kind: string;
-  resource_name: string;
-  resource_namespace: string | null;
-  subject_kind: string | null;
-  subject_name: string | null;
-  subject_namespace: string | null;
-  message: string;
-  controls: string[];
-  first_seen_at: string;
-  last_seen_at: string;
-  reopened_count: number;
+  // Events last: their payloads are read from the lifecycle rows as this run left them.
+  const fingerprintsOf = (event: SeenTransition['event']) =>
+    plan.seen.filter((t) => t.event === event).map((t) => t.finding.fingerprint);
+  const events = { clusterId: cluster.id, clusterName: cluster.name, runId: run.id };
+  await insertFindingEvents(tx, {
+    ...events,
+    type: 'finding.opened',
+    fingerprints: fingerprintsOf('finding.opened'),
+  });
+  await insertFindingEvents(tx, {
+    ...events,
+    type: 'finding.reopened',
+    fingerprints: fingerprintsOf('finding.reopened'),
+  });
+  await insertFindingEvents(tx, {
+    ...events,
+    type: 'finding.resolved',
+    reason: 'suppressed',
+    fingerprints: fingerprintsOf('finding.resolved'),
+  });
+  await insertFindingEvents(tx, {
+    ...events,
+    type: 'finding.resolved',
+    reason: 'absent',
+    fingerprints: plan.resolve.filter((r) => r.wasOpen).map((r) => r.fingerprint),
+  });
+  return plan.counts;
 }
 
 async function complianceRegressions(

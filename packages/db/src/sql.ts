@@ -26,7 +26,10 @@ export function toDate(value: string | Date | null): Date | null {
 }
 
 /** A JS array bound as one array parameter (drizzle would otherwise expand it into a list). */
-export function arrayParam(values: readonly unknown[], type: 'text' | 'uuid'): SQL {
+export function arrayParam(
+  values: readonly unknown[],
+  type: 'text' | 'uuid' | 'timestamptz' | 'integer',
+): SQL {
   return sql`${sql.param(values)}::${sql.raw(type)}[]`;
 }
 

@@ -72,6 +72,11 @@ export const findingLifecycles = pgTable(
     message: text('message').notNull(),
     controls: text('controls').array().notNull(),
     suppression: jsonb('suppression').$type<Finding['suppression']>(),
+    /**
+     * Hash of the denormalised content above as last written. A run that sees a finding unchanged only moves
+     * `last_seen_at` / `last_run_id` (no indexed column, so Postgres can update in place); null means unknown.
+     */
+    contentHash: text('content_hash'),
     firstSeenAt: timestamptz('first_seen_at').notNull(),
     lastSeenAt: timestamptz('last_seen_at').notNull(),
     firstRunId: uuid('first_run_id').notNull(),
@@ -89,7 +94,6 @@ export const findingLifecycles = pgTable(
     index('finding_lifecycles_cluster_state_idx').on(t.clusterId, t.state, t.id),
     index('finding_lifecycles_state_severity_idx').on(t.state, t.severity, t.id),
     index('finding_lifecycles_state_check_idx').on(t.state, t.checkId, t.id),
-    index('finding_lifecycles_state_resource_kind_idx').on(t.state, t.resourceKind, t.id),
     index('finding_lifecycles_subject_idx').on(t.subjectName, t.subjectKind),
     index('finding_lifecycles_changed_idx').on(t.changedAt, t.id),
     index('finding_lifecycles_controls_idx').using('gin', t.controls),

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Finding } from '@vigil/core';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../database.ts';
-import { affectedOf, chunks } from '../sql.ts';
+import { outboxEvents } from '../outbox/table.ts';
+import { affectedOf, arrayParam, chunks } from '../sql.ts';
 import type { SeenTransition } from './lifecycle.ts';
 import { findingLifecycles, findings } from './table.ts';
 
@@ -105,9 +107,29 @@ export async function insertFindings(
   return inserted;
 }
 
+/** The hash of what a lifecycle row copies from a finding; equal hashes mean nothing to rewrite. */
+export function contentHashOf(f: Finding): string {
+  const content = [
+    f.checkId,
+    f.title,
+    f.severity,
+    f.resource.kind,
+    f.resource.name,
+    f.resource.namespace ?? null,
+    f.subject?.kind ?? null,
+    f.subject?.name ?? null,
+    f.subject?.namespace ?? null,
+    f.message,
+    f.controls,
+    f.suppression ? [f.suppression.exceptionId, f.suppression.reason, f.suppression.source] : null,
+  ];
+  return createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22);
+}
+
 function lifecycleRow(t: SeenTransition, changedAt: string) {
   const f = t.finding;
   return {
+    content_hash: contentHashOf(f),
     fingerprint: f.fingerprint,
     state: t.state,
     check_id: f.checkId,
@@ -128,35 +150,57 @@ function lifecycleRow(t: SeenTransition, changedAt: string) {
   };
 }
 
-const LIFECYCLE_RECORD = sql.raw(`r(fingerprint text, state text, check_id text, title text, severity text,
+const LIFECYCLE_RECORD =
+  sql.raw(`r(content_hash text, fingerprint text, state text, check_id text, title text, severity text,
   resource_kind text, resource_name text, resource_namespace text, subject_kind text, subject_name text,
   subject_namespace text, message text, controls text[], suppression jsonb, opened_at timestamptz,
   reopened_count integer, changed_at timestamptz)`);
 
 /**
- * Writes the lifecycle rows of every fingerprint a run reported: new ones inserted, known ones updated to
- * the latest severity, text and state. The caller holds the cluster's lock, so nothing races these writes.
+ * Writes the lifecycle rows of every fingerprint a run reported: new ones inserted; known ones whose state or
+ * content changed rewritten; known ones seen unchanged (the daily common case) only marked seen, a narrow
+ * update that touches no indexed column. The caller holds the cluster's lock, so nothing races these writes.
  */
 export async function writeSeenLifecycles(
   db: Database,
-  input: { clusterId: string; runId: string; seenAt: Date; changedAt: Date; seen: readonly SeenTransition[] },
+  input: {
+    clusterId: string;
+    runId: string;
+    seenAt: Date;
+    changedAt: Date;
+    seen: readonly SeenTransition[];
+    /** Content hashes stored for known fingerprints (null when unknown). */
+    storedHashes: ReadonlyMap<string, string | null>;
+  },
   options: WriteOptions = {},
 ): Promise<void> {
   const size = options.chunkSize ?? DEFAULT_CHUNK;
   const seenAt = input.seenAt.toISOString();
   const changedAt = input.changedAt.toISOString();
   const fresh = input.seen.filter((t) => t.isNew);
-  const known = input.seen.filter((t) => !t.isNew);
+  const unchanged: string[] = [];
+  const known: SeenTransition[] = [];
+  for (const t of input.seen) {
+    if (t.isNew) continue;
+    const stored = input.storedHashes.get(t.finding.fingerprint);
+    if (!t.changed && stored && stored === contentHashOf(t.finding)) unchanged.push(t.finding.fingerprint);
+    else known.push(t);
+  }
+  for (const part of chunks(unchanged, size * 4)) {
+    await db.execute(sql`
+      update ${findingLifecycles} set last_seen_at = ${seenAt}::timestamptz, last_run_id = ${input.runId}::uuid
+      where cluster_id = ${input.clusterId}::uuid and fingerprint = any(${arrayParam(part, 'text')})`);
+  }
   for (const part of chunks(fresh, size)) {
     const payload = JSON.stringify(part.map((t) => lifecycleRow(t, changedAt)));
     await db.execute(sql`
       insert into ${findingLifecycles} (cluster_id, fingerprint, state, check_id, title, severity,
         resource_kind, resource_name, resource_namespace, subject_kind, subject_name, subject_namespace,
-        message, controls, suppression, first_seen_at, last_seen_at, first_run_id, last_run_id, opened_at,
-        resolved_at, reopened_count, changed_at)
+        message, controls, suppression, content_hash, first_seen_at, last_seen_at, first_run_id, last_run_id,
+        opened_at, resolved_at, reopened_count, changed_at)
       select ${input.clusterId}::uuid, r.fingerprint, r.state, r.check_id, r.title, r.severity,
         r.resource_kind, r.resource_name, r.resource_namespace, r.subject_kind, r.subject_name,
-        r.subject_namespace, r.message, r.controls, r.suppression, ${seenAt}::timestamptz,
+        r.subject_namespace, r.message, r.controls, r.suppression, r.content_hash, ${seenAt}::timestamptz,
         ${seenAt}::timestamptz, ${input.runId}::uuid, ${input.runId}::uuid, r.opened_at, null,
         r.reopened_count, r.changed_at
       from jsonb_to_recordset(${payload}::jsonb) as ${LIFECYCLE_RECORD}
@@ -170,10 +214,56 @@ export async function writeSeenLifecycles(
         resource_kind = r.resource_kind, resource_name = r.resource_name,
         resource_namespace = r.resource_namespace, subject_kind = r.subject_kind,
         subject_name = r.subject_name, subject_namespace = r.subject_namespace, message = r.message,
-        controls = r.controls, suppression = r.suppression, last_seen_at = ${seenAt}::timestamptz,
+        controls = r.controls, suppression = r.suppression, content_hash = r.content_hash,
+        last_seen_at = ${seenAt}::timestamptz,
         last_run_id = ${input.runId}::uuid, opened_at = r.opened_at, resolved_at = null,
         reopened_count = r.reopened_count, changed_at = coalesce(r.changed_at, l.changed_at)
       from jsonb_to_recordset(${payload}::jsonb) as ${LIFECYCLE_RECORD}
       where l.cluster_id = ${input.clusterId}::uuid and l.fingerprint = r.fingerprint`);
   }
+}
+
+export type FindingEventType = 'finding.opened' | 'finding.reopened' | 'finding.resolved';
+
+/**
+ * Writes finding events to the outbox, their payloads built in SQL from the lifecycle rows as this run left
+ * them (so only fingerprints travel). The dedupe key makes a second write of the same event a no-op.
+ */
+export async function insertFindingEvents(
+  db: Database,
+  input: {
+    clusterId: string;
+    clusterName: string;
+    runId: string;
+    type: FindingEventType;
+    reason?: 'absent' | 'suppressed';
+    fingerprints: readonly string[];
+  },
+  options: WriteOptions = {},
+): Promise<number> {
+  const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  let inserted = 0;
+  for (const part of chunks(input.fingerprints, options.chunkSize ?? DEFAULT_CHUNK)) {
+    const result = await db.execute(sql`
+      insert into ${outboxEvents} (type, cluster_id, run_id, dedupe_key, payload)
+      select ${input.type}, l.cluster_id, ${input.runId}::uuid,
+        ${`${input.runId}:${input.type}:`} || l.fingerprint,
+        jsonb_strip_nulls(jsonb_build_object(
+          'clusterId', l.cluster_id, 'clusterName', ${input.clusterName}::text, 'runId', ${input.runId}::text,
+          'fingerprint', l.fingerprint, 'checkId', l.check_id, 'title', l.title, 'severity', l.severity,
+          'resource', jsonb_build_object('kind', l.resource_kind, 'name', l.resource_name,
+            'namespace', l.resource_namespace),
+          'subject', case when l.subject_kind is not null and l.subject_name is not null then
+            jsonb_build_object('kind', l.subject_kind, 'name', l.subject_name, 'namespace', l.subject_namespace)
+          end,
+          'message', l.message, 'controls', to_jsonb(l.controls),
+          'firstSeenAt', ${iso(sql`l.first_seen_at`)}, 'lastSeenAt', ${iso(sql`l.last_seen_at`)},
+          'reopenedCount', l.reopened_count, 'reason', ${input.reason ?? null}::text,
+          'suppression', case when ${input.reason ?? null}::text = 'suppressed' then l.suppression end))
+      from ${findingLifecycles} l
+      where l.cluster_id = ${input.clusterId}::uuid and l.fingerprint = any(${arrayParam(part, 'text')})
+      on conflict (dedupe_key) do nothing`);
+    inserted += affectedOf(result);
+  }
+  return inserted;
 }
