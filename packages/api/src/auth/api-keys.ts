@@ -57,11 +57,16 @@ export function hashApiKey(token: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(token, 'utf8').digest());
 }
 
+/** The key text for a key id and secret (both base62), with its checksum. */
+export function formatApiKey(keyId: string, secret: string): string {
+  const body = `${API_KEY_PREFIX}${keyId}_${secret}`;
+  return body + checksumOf(body);
+}
+
 /** A new random key with its key id and hash. */
 export function generateApiKey(): GeneratedApiKey {
   const keyId = randomBase62(KEY_ID_LENGTH);
-  const body = `${API_KEY_PREFIX}${keyId}_${randomBase62(SECRET_LENGTH)}`;
-  const token = body + checksumOf(body);
+  const token = formatApiKey(keyId, randomBase62(SECRET_LENGTH));
   return { token, keyId, secretHash: hashApiKey(token) };
 }
 

@@ -296,7 +296,7 @@ export function findingRoutes() {
         toolVersion: API_VERSION,
         rules,
         automationId: 'vigil/fleet/',
-        properties: { generatedAt: c.var.services.now().toISOString(), query: c.req.query() },
+        properties: { generatedAt: c.var.services.now().toISOString() },
       });
       const body = await exportStream(c, c.req.valid('query'), {
         head: parts.head,
