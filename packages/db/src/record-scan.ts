@@ -246,18 +246,15 @@ async function applyLifecycle(
     first_seen_at: string;
     opened_at: string | null;
     reopened_count: number;
-    content_hash: string | null;
   }>(
     await tx.execute(sql`
-      select fingerprint, state, check_id, first_seen_at, opened_at, reopened_count, content_hash
+      select fingerprint, state, check_id, first_seen_at, opened_at, reopened_count
       from ${findingLifecycles}
       where cluster_id = ${cluster.id}::uuid
         and (state <> 'resolved' or fingerprint = any(${arrayParam(fingerprints, 'text')}))`),
   );
   const known = new Map<string, KnownLifecycle>();
-  const storedHashes = new Map<string, string | null>();
   for (const row of knownRows) {
-    storedHashes.set(row.fingerprint, row.content_hash);
     known.set(row.fingerprint, {
       fingerprint: row.fingerprint,
       state: row.state,
@@ -273,18 +270,13 @@ async function applyLifecycle(
     resolvable: resolvableChecks(report.status as 'complete' | 'partial', report.checks),
     seenAt: input.finishedAt,
   });
-  await writeSeenLifecycles(
-    tx,
-    {
-      clusterId: cluster.id,
-      runId: run.id,
-      seenAt: input.finishedAt,
-      changedAt: ctx.now,
-      seen: plan.seen,
-      storedHashes,
-    },
-    ctx.write,
-  );
+  await writeSeenLifecycles(tx, {
+    clusterId: cluster.id,
+    runId: run.id,
+    seenAt: input.finishedAt,
+    changedAt: ctx.now,
+    seen: plan.seen,
+  });
 
   if (plan.resolve.length > 0) {
     await tx.execute(sql`

@@ -72,11 +72,6 @@ export const findingLifecycles = pgTable(
     message: text('message').notNull(),
     controls: text('controls').array().notNull(),
     suppression: jsonb('suppression').$type<Finding['suppression']>(),
-    /**
-     * Hash of the denormalised content above as last written. A run that sees a finding unchanged only moves
-     * `last_seen_at` / `last_run_id` (no indexed column, so Postgres can update in place); null means unknown.
-     */
-    contentHash: text('content_hash'),
     firstSeenAt: timestamptz('first_seen_at').notNull(),
     lastSeenAt: timestamptz('last_seen_at').notNull(),
     firstRunId: uuid('first_run_id').notNull(),

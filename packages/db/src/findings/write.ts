@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Finding } from '@vigil/core';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../database.ts';
@@ -107,120 +106,71 @@ export async function insertFindings(
   return inserted;
 }
 
-/** The hash of what a lifecycle row copies from a finding; equal hashes mean nothing to rewrite. */
-export function contentHashOf(f: Finding): string {
-  const content = [
-    f.checkId,
-    f.title,
-    f.severity,
-    f.resource.kind,
-    f.resource.name,
-    f.resource.namespace ?? null,
-    f.subject?.kind ?? null,
-    f.subject?.name ?? null,
-    f.subject?.namespace ?? null,
-    f.message,
-    f.controls,
-    f.suppression ? [f.suppression.exceptionId, f.suppression.reason, f.suppression.source] : null,
-  ];
-  return createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22);
-}
-
-function lifecycleRow(t: SeenTransition, changedAt: string) {
-  const f = t.finding;
-  return {
-    content_hash: contentHashOf(f),
-    fingerprint: f.fingerprint,
-    state: t.state,
-    check_id: f.checkId,
-    title: f.title,
-    severity: f.severity,
-    resource_kind: f.resource.kind,
-    resource_name: f.resource.name,
-    resource_namespace: f.resource.namespace ?? null,
-    subject_kind: f.subject?.kind ?? null,
-    subject_name: f.subject?.name ?? null,
-    subject_namespace: f.subject?.namespace ?? null,
-    message: f.message,
-    controls: f.controls,
-    suppression: f.suppression ?? null,
-    opened_at: t.openedAt?.toISOString() ?? null,
-    reopened_count: t.reopenedCount,
-    changed_at: t.changed ? changedAt : null,
-  };
-}
-
-const LIFECYCLE_RECORD =
-  sql.raw(`r(content_hash text, fingerprint text, state text, check_id text, title text, severity text,
-  resource_kind text, resource_name text, resource_namespace text, subject_kind text, subject_name text,
-  subject_namespace text, message text, controls text[], suppression jsonb, opened_at timestamptz,
-  reopened_count integer, changed_at timestamptz)`);
-
 /**
- * Writes the lifecycle rows of every fingerprint a run reported: new ones inserted; known ones whose state or
- * content changed rewritten; known ones seen unchanged (the daily common case) only marked seen, a narrow
- * update that touches no indexed column. The caller holds the cluster's lock, so nothing races these writes.
+ * Writes the lifecycle rows of every fingerprint a run reported, set-based against the run's `findings` rows
+ * written just before in the same transaction (so no finding content travels again):
+ * 1. every known fingerprint takes the finding's current content, `last_seen_at` and `last_run_id`; those
+ *    whose state changes (`transitions`, from the plan) also take their new state, opened_at and reopen
+ *    count. A row whose values do not change touches no indexed column, so Postgres can update it in place.
+ * 2. every fingerprint not known yet is inserted: `open` (opened now) when failing, `suppressed` otherwise —
+ *    the same rule `planLifecycle` applies to new fingerprints.
+ * The caller holds the cluster's lock, so nothing races these writes.
  */
 export async function writeSeenLifecycles(
   db: Database,
-  input: {
-    clusterId: string;
-    runId: string;
-    seenAt: Date;
-    changedAt: Date;
-    seen: readonly SeenTransition[];
-    /** Content hashes stored for known fingerprints (null when unknown). */
-    storedHashes: ReadonlyMap<string, string | null>;
-  },
-  options: WriteOptions = {},
+  input: { clusterId: string; runId: string; seenAt: Date; changedAt: Date; seen: readonly SeenTransition[] },
 ): Promise<void> {
-  const size = options.chunkSize ?? DEFAULT_CHUNK;
   const seenAt = input.seenAt.toISOString();
   const changedAt = input.changedAt.toISOString();
-  const fresh = input.seen.filter((t) => t.isNew);
-  const unchanged: string[] = [];
-  const known: SeenTransition[] = [];
-  for (const t of input.seen) {
-    if (t.isNew) continue;
-    const stored = input.storedHashes.get(t.finding.fingerprint);
-    if (!t.changed && stored && stored === contentHashOf(t.finding)) unchanged.push(t.finding.fingerprint);
-    else known.push(t);
-  }
-  for (const part of chunks(unchanged, size * 4)) {
-    await db.execute(sql`
-      update ${findingLifecycles} set last_seen_at = ${seenAt}::timestamptz, last_run_id = ${input.runId}::uuid
-      where cluster_id = ${input.clusterId}::uuid and fingerprint = any(${arrayParam(part, 'text')})`);
-  }
-  for (const part of chunks(fresh, size)) {
-    const payload = JSON.stringify(part.map((t) => lifecycleRow(t, changedAt)));
-    await db.execute(sql`
-      insert into ${findingLifecycles} (cluster_id, fingerprint, state, check_id, title, severity,
-        resource_kind, resource_name, resource_namespace, subject_kind, subject_name, subject_namespace,
-        message, controls, suppression, content_hash, first_seen_at, last_seen_at, first_run_id, last_run_id,
-        opened_at, resolved_at, reopened_count, changed_at)
-      select ${input.clusterId}::uuid, r.fingerprint, r.state, r.check_id, r.title, r.severity,
-        r.resource_kind, r.resource_name, r.resource_namespace, r.subject_kind, r.subject_name,
-        r.subject_namespace, r.message, r.controls, r.suppression, r.content_hash, ${seenAt}::timestamptz,
-        ${seenAt}::timestamptz, ${input.runId}::uuid, ${input.runId}::uuid, r.opened_at, null,
-        r.reopened_count, r.changed_at
-      from jsonb_to_recordset(${payload}::jsonb) as ${LIFECYCLE_RECORD}
-      on conflict (cluster_id, fingerprint) do nothing`);
-  }
-  for (const part of chunks(known, size)) {
-    const payload = JSON.stringify(part.map((t) => lifecycleRow(t, changedAt)));
-    await db.execute(sql`
-      update ${findingLifecycles} as l set
-        state = r.state, check_id = r.check_id, title = r.title, severity = r.severity,
-        resource_kind = r.resource_kind, resource_name = r.resource_name,
-        resource_namespace = r.resource_namespace, subject_kind = r.subject_kind,
-        subject_name = r.subject_name, subject_namespace = r.subject_namespace, message = r.message,
-        controls = r.controls, suppression = r.suppression, content_hash = r.content_hash,
-        last_seen_at = ${seenAt}::timestamptz,
-        last_run_id = ${input.runId}::uuid, opened_at = r.opened_at, resolved_at = null,
-        reopened_count = r.reopened_count, changed_at = coalesce(r.changed_at, l.changed_at)
-      from jsonb_to_recordset(${payload}::jsonb) as ${LIFECYCLE_RECORD}
-      where l.cluster_id = ${input.clusterId}::uuid and l.fingerprint = r.fingerprint`);
-  }
+  const moved = input.seen.filter((t) => !t.isNew && t.changed);
+  await db.execute(sql`
+    update ${findingLifecycles} as l set
+      state = coalesce(t.state, l.state),
+      opened_at = case when t.fingerprint is null then l.opened_at else t.opened_at end,
+      reopened_count = coalesce(t.reopened_count, l.reopened_count),
+      changed_at = case when t.fingerprint is null then l.changed_at else ${changedAt}::timestamptz end,
+      resolved_at = null,
+      check_id = f.check_id, title = f.title, severity = f.severity, resource_kind = f.resource_kind,
+      resource_name = f.resource_name, resource_namespace = f.resource_namespace, subject_kind = f.subject_kind,
+      subject_name = f.subject_name, subject_namespace = f.subject_namespace, message = f.message,
+      controls = f.controls, suppression = f.suppression, last_seen_at = ${seenAt}::timestamptz,
+      last_run_id = f.run_id
+    from ${findings} f
+      left join unnest(
+        ${arrayParam(
+          moved.map((t) => t.finding.fingerprint),
+          'text',
+        )},
+        ${arrayParam(
+          moved.map((t) => t.state),
+          'text',
+        )},
+        ${arrayParam(
+          moved.map((t) => t.openedAt?.toISOString() ?? null),
+          'timestamptz',
+        )},
+        ${arrayParam(
+          moved.map((t) => t.reopenedCount),
+          'integer',
+        )}) as t(fingerprint, state, opened_at, reopened_count) on t.fingerprint = f.fingerprint
+    where f.run_id = ${input.runId}::uuid and l.cluster_id = ${input.clusterId}::uuid
+      and l.fingerprint = f.fingerprint`);
+  await db.execute(sql`
+    insert into ${findingLifecycles} (cluster_id, fingerprint, state, check_id, title, severity,
+      resource_kind, resource_name, resource_namespace, subject_kind, subject_name, subject_namespace,
+      message, controls, suppression, first_seen_at, last_seen_at, first_run_id, last_run_id, opened_at,
+      resolved_at, reopened_count, changed_at)
+    select ${input.clusterId}::uuid, f.fingerprint, case when f.status = 'fail' then 'open' else 'suppressed' end,
+      f.check_id, f.title, f.severity, f.resource_kind, f.resource_name, f.resource_namespace, f.subject_kind,
+      f.subject_name, f.subject_namespace, f.message, f.controls, f.suppression, ${seenAt}::timestamptz,
+      ${seenAt}::timestamptz, f.run_id, f.run_id,
+      case when f.status = 'fail' then ${seenAt}::timestamptz end, null, 0, ${changedAt}::timestamptz
+    from ${findings} f
+    where f.run_id = ${input.runId}::uuid
+      and not exists (
+        select 1 from ${findingLifecycles} l
+        where l.cluster_id = ${input.clusterId}::uuid and l.fingerprint = f.fingerprint)
+    on conflict (cluster_id, fingerprint) do nothing`);
 }
 
 export type FindingEventType = 'finding.opened' | 'finding.reopened' | 'finding.resolved';

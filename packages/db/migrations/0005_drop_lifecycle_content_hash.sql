@@ -1,0 +1,1 @@
+ALTER TABLE "finding_lifecycles" DROP COLUMN "content_hash";
