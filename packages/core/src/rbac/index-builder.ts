@@ -140,6 +140,8 @@ export class RbacIndex {
   private readonly answers = new Map<string, Grant[]>();
   private readonly adminEquivalent = new Map<string, boolean>();
   private readonly fullControl = new WeakMap<RoleInfo, boolean>();
+  /** The distinct roles of boundRoles and the positions each is bound at (ascending), made on the first query. */
+  private roleTable: { roles: RoleInfo[]; positions: number[][] } | undefined;
 
   constructor(snapshot: Snapshot) {
     const k8s = snapshot.kubernetes;
@@ -467,7 +469,21 @@ export class RbacIndex {
         visit(this.boundRoles[next]!);
       }
     } else {
-      for (const bound of this.boundRoles) visit(bound);
+      // Anywhere: match each distinct role once, then visit only where the matching roles are bound (most
+      // roles grant nothing a given question asks), in input order.
+      const { roles, positions } = this.rolesByPosition();
+      const selected: number[] = [];
+      let matching = 0;
+      for (let id = 0; id < roles.length; id++) {
+        const role = roles[id]!;
+        const hits = matchRules(role.rules, query);
+        if (hits.length === 0) continue;
+        matchesByRole.set(role, hits);
+        matching++;
+        for (const position of positions[id]!) selected.push(position);
+      }
+      const order = matching > 1 ? Int32Array.from(selected).sort() : selected;
+      for (const position of order) visit(this.boundRoles[position]!);
     }
     if (!expand || this.principals.length === 0) return rows;
     const expanded: Grant[] = [];
@@ -486,6 +502,27 @@ export class RbacIndex {
       }
     }
     return expanded.length ? rows.concat(expanded) : rows;
+  }
+
+  private rolesByPosition(): { roles: RoleInfo[]; positions: number[][] } {
+    if (!this.roleTable) {
+      const ids = new Map<RoleInfo, number>();
+      const roles: RoleInfo[] = [];
+      const positions: number[][] = [];
+      for (let position = 0; position < this.boundRoles.length; position++) {
+        const role = this.boundRoles[position]!.role;
+        let id = ids.get(role);
+        if (id === undefined) {
+          id = roles.length;
+          ids.set(role, id);
+          roles.push(role);
+          positions.push([]);
+        }
+        positions[id]!.push(position);
+      }
+      this.roleTable = { roles, positions };
+    }
+    return this.roleTable;
   }
 
   /** Grants one subject holds for the request (direct, through its IAM mappings, and optionally implicit groups). */
