@@ -6,6 +6,7 @@ import { exceptions } from './exceptions.ts';
 import { frameworks } from './frameworks.ts';
 import { scan } from './scan.ts';
 import { schema } from './schema.ts';
+import { serve } from './serve.ts';
 import { whoCan } from './who-can.ts';
 
 /** Every `vigil` command, in the order `vigil help` lists them. Add a command: one import, one entry. */
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   frameworks,
   schema,
   demo,
+  serve,
 ];
