@@ -4,6 +4,7 @@ export { type ApiApp, createApp } from './app.ts';
 export { generateApiKey, hashApiKey, parseApiKey, redactApiKey } from './auth/api-keys.ts';
 export { ensureBootstrapAdminKey } from './auth/authenticate.ts';
 export type { Principal } from './auth/principal.ts';
+export { createVigilClient, type VigilClient } from './client.ts';
 export type { ApiEnv } from './http/env.ts';
 export { createJsonLogger, silentLogger } from './http/logger.ts';
 export { API_VERSION, openApiDocument } from './openapi/document.ts';
