@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CHECKS } from '@vigil/core';
 import { FINGERPRINT_KEY, type SarifLog } from '@vigil/core/report';
 import { Ajv } from 'ajv';
@@ -114,7 +116,9 @@ describe('vigil scan --format sarif', () => {
   });
 
   it('uses file URIs for manifests outside the working directory', async () => {
-    const { sarif: outside } = await sarifOf(demoClusterArgs('staging-onprem', false), '/tmp');
+    // A fresh directory is never an ancestor of the checkout, wherever CI clones it.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'vigil-cwd-'));
+    const { sarif: outside } = await sarifOf(demoClusterArgs('staging-onprem', false), elsewhere);
     const uris = new Set(
       outside.runs[0]!.results.flatMap((r) =>
         r.locations.map((l) => l.physicalLocation?.artifactLocation.uri),
