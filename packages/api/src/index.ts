@@ -6,6 +6,7 @@ export { ensureBootstrapAdminKey } from './auth/authenticate.ts';
 export type { Principal } from './auth/principal.ts';
 export { createVigilClient, type VigilClient } from './client.ts';
 export type { ApiEnv } from './http/env.ts';
+export { parseLabelSelector } from './http/label-selector.ts';
 export { createJsonLogger, silentLogger } from './http/logger.ts';
 export { API_VERSION, openApiDocument } from './openapi/document.ts';
 export { createRouter, defineRoute } from './routes/route-kit.ts';

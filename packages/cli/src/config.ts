@@ -93,3 +93,28 @@ export function apiClientConfig(env: Env): { url?: string; apiKey?: string } {
     ...(parsed.data.VIGIL_API_KEY ? { apiKey: parsed.data.VIGIL_API_KEY } : {}),
   };
 }
+
+const databaseEnv = z.object({
+  VIGIL_DATA_DIR: z.string().min(1).default('.vigil'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')
+    .optional(),
+});
+
+/**
+ * Where the store is (`vigil migrate`, `vigil keys`): DATABASE_URL when set, else the embedded database in
+ * <VIGIL_DATA_DIR>/data, the one the local stack uses.
+ */
+export function databaseConfig(env: Env): { databaseUrl?: string; dataDir: string } {
+  const parsed = databaseEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new UsageError(
+      `invalid environment: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return {
+    dataDir: parsed.data.VIGIL_DATA_DIR,
+    ...(parsed.data.DATABASE_URL ? { databaseUrl: parsed.data.DATABASE_URL } : {}),
+  };
+}

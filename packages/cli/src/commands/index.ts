@@ -4,6 +4,8 @@ import { collect } from './collect.ts';
 import { demo } from './demo.ts';
 import { exceptions } from './exceptions.ts';
 import { frameworks } from './frameworks.ts';
+import { keys } from './keys.ts';
+import { migrateCommand } from './migrate.ts';
 import { scan } from './scan.ts';
 import { schema } from './schema.ts';
 import { serve } from './serve.ts';
@@ -20,4 +22,6 @@ export const COMMANDS: readonly Command[] = [
   schema,
   demo,
   serve,
+  keys,
+  migrateCommand,
 ];
