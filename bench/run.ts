@@ -1,10 +1,10 @@
 /**
  * `npm run bench` runs every benchmark; `npm run bench -- audit` (or `audit db`) runs those groups only.
  *
- * A group is a folder of bench/ (besides `lib` and `results`); each of its `*.ts` files that exports
- * `main(argv: string[])` is one benchmark. main returns its report as markdown (a string, or an object with a
- * `markdown` field) or prints it itself and returns nothing. Options after the group names (`--sizes 1000`)
- * are passed to every main that runs.
+ * A group is a folder of bench/ (besides `lib` and `results`); each of its `*.ts` files (not `*.test.ts` or
+ * scratch `*.tmp.ts`) that exports `main(argv: string[])` is one benchmark. main returns its report as
+ * markdown (a string, or an object with a `markdown` field) or prints it itself and returns nothing. Options
+ * after the group names (`--sizes 1000`) are passed to every main that runs.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
@@ -31,7 +31,7 @@ export function discover(groups: readonly string[] = []): BenchEntry[] {
   const chosen = groups.length ? available.filter((g) => groups.includes(g)) : available;
   return chosen.flatMap((group) =>
     readdirSync(join(BENCH_DIR, group))
-      .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts'))
+      .filter((name) => name.endsWith('.ts') && !/\.(test|d|tmp)\.ts$/.test(name))
       .sort()
       .map((name) => ({ group, file: join(BENCH_DIR, group, name) })),
   );
