@@ -78,8 +78,16 @@ export function serverFile(dataDir: string): string {
 export async function runningServer(dataDir: string): Promise<{ pid: number; url: string } | null> {
   const text = await readFile(serverFile(dataDir), 'utf8').catch(() => null);
   if (text === null) return null;
-  const parsed = lockSchema.safeParse(JSON.parse(text));
-  if (!parsed.success || parsed.data.pid === process.pid) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = lockSchema.safeParse(json);
+  if (!parsed.success) return null;
+  // This process's own pid in the file is current only if this process runs a stack from there.
+  if (parsed.data.pid === process.pid) return activeDataDirs.has(resolve(dataDir)) ? parsed.data : null;
   try {
     process.kill(parsed.data.pid, 0);
     return parsed.data;
@@ -98,7 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const dataDir = resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   // The embedded database must never be opened twice: not by another process, not by this one.
-  const other = await runningServer(dataDir);
+  const other = activeDataDirs.has(dataDir) ? null : await runningServer(dataDir);
   if (other || activeDataDirs.has(dataDir)) {
     const where = other ? ` (pid ${other.pid}) at ${other.url}` : ' in this process';
     throw new UsageError(`Vigil is already running from ${options.dataDir}${where}`);

@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { checks } from './checks.ts';
+import { clusters } from './clusters.ts';
 import { collect } from './collect.ts';
 import { demo } from './demo.ts';
 import { exceptions } from './exceptions.ts';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   schema,
   demo,
   serve,
+  clusters,
   keys,
   migrateCommand,
 ];
