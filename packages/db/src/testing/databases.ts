@@ -4,6 +4,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Logger } from 'drizzle-orm';
 import pg from 'pg';
 import { closeDatabase, type Database, dumpDatabase, type Engine, openDatabase } from '../database.ts';
 import { MIGRATIONS_FOLDER, migrate } from '../migrate.ts';
@@ -63,11 +64,14 @@ async function dropOrphans(admin: pg.Client): Promise<void> {
  */
 export async function openTestDatabase(
   engine: Engine,
-  options: { serverUrl?: string; migrate?: boolean; poolSize?: number } = {},
+  options: { serverUrl?: string; migrate?: boolean; poolSize?: number; logger?: Logger } = {},
 ): Promise<TestDatabase> {
+  const logger = options.logger ? { logger: options.logger } : {};
   if (engine === 'pglite') {
     const db =
-      options.migrate === false ? await openDatabase({ dataDir: 'memory://' }) : await openMigratedPglite();
+      options.migrate === false
+        ? await openDatabase({ dataDir: 'memory://', ...logger })
+        : await openMigratedPglite(options.logger);
     return { engine, db, dispose: () => closeDatabase(db) };
   }
   const serverUrl = options.serverUrl ?? TEST_SERVER_URL;
@@ -81,7 +85,7 @@ export async function openTestDatabase(
     await admin.end();
   }
   const url = databaseUrl(serverUrl, name);
-  const db = await openDatabase({ url, poolSize: options.poolSize ?? 4 });
+  const db = await openDatabase({ url, poolSize: options.poolSize ?? 4, ...logger });
   if (options.migrate !== false) await migrate(db);
   urls.set(db, url);
   return {
@@ -106,17 +110,21 @@ export async function openTestDatabase(
  * test file to need a migrated embedded database builds one and leaves its image in the temp directory,
  * keyed by the migrations and the PGlite version, for every later file (and run) to restore.
  */
-async function openMigratedPglite(): Promise<Database> {
+async function openMigratedPglite(logger?: Logger): Promise<Database> {
   const image = join(tmpdir(), `vigil-test-pglite-${imageKey()}.tar`);
   const cached = await readFile(image).catch(() => undefined);
   if (cached) {
     try {
-      return await openDatabase({ dataDir: 'memory://', loadDataDir: new Blob([cached]) });
+      return await openDatabase({
+        dataDir: 'memory://',
+        loadDataDir: new Blob([cached]),
+        ...(logger ? { logger } : {}),
+      });
     } catch {
       // A torn or foreign file: rebuild it below.
     }
   }
-  const db = await openDatabase({ dataDir: 'memory://' });
+  const db = await openDatabase({ dataDir: 'memory://', ...(logger ? { logger } : {}) });
   await migrate(db);
   const dump = Buffer.from(await (await dumpDatabase(db)).arrayBuffer());
   const partial = `${image}.${process.pid}.${randomBytes(3).toString('hex')}`;
