@@ -5,6 +5,7 @@ export {
   deleteSubscription,
   disableSubscription,
   getSubscription,
+  getSubscriptionForDelivery,
   getSubscriptionSecrets,
   listEnabledSubscriptions,
   listSubscriptions,

@@ -116,6 +116,19 @@ export async function getSubscriptionSecrets(db: Database, id: string): Promise<
   return row?.sealed ?? null;
 }
 
+/**
+ * A subscription with its sealed secrets in one read, for a delivery attempt (deleted ones included, so
+ * the attempt can say why it stops).
+ */
+export async function getSubscriptionForDelivery(
+  db: Database,
+  id: string,
+): Promise<{ subscription: Subscription; sealedSecrets: string | null } | null> {
+  if (!isUuid(id)) return null;
+  const [row] = await db.select().from(notificationSubscriptions).where(eq(notificationSubscriptions.id, id));
+  return row ? { subscription: toSubscription(row), sealedSecrets: row.sealedSecrets } : null;
+}
+
 export interface SubscriptionFilter extends PageRequest {
   enabled?: boolean;
   formats?: readonly SubscriptionFormat[];

@@ -2,7 +2,7 @@ import {
   completeDelivery,
   type Delivery,
   disableSubscription,
-  getSubscription,
+  getSubscriptionForDelivery,
   getSubscriptionSecrets,
   getTicket,
   recordEndpointResult,
@@ -49,10 +49,11 @@ export function secretsContext(subscriptionId: string): string {
 export async function openSecrets(
   deps: Pick<NotifyDeps, 'db' | 'encryptor'>,
   subscriptionId: string,
+  sealed?: string | null,
 ): Promise<SubscriptionSecrets> {
-  const sealed = await getSubscriptionSecrets(deps.db, subscriptionId);
-  if (sealed === null) return { credentials: null };
-  return parseSecrets(await deps.encryptor.decrypt(sealed, secretsContext(subscriptionId)));
+  const value = sealed === undefined ? await getSubscriptionSecrets(deps.db, subscriptionId) : sealed;
+  if (value === null) return { credentials: null };
+  return parseSecrets(await deps.encryptor.decrypt(value, secretsContext(subscriptionId)));
 }
 
 /** The URL a delivery really goes to: Slack's is sealed, since it is itself a credential. */
@@ -120,7 +121,8 @@ export async function attemptDelivery(deps: NotifyDeps, delivery: Delivery): Pro
     return { deliveryId: delivery.id, status: 'failed', statusCode };
   };
 
-  const subscription = await getSubscription(deps.db, delivery.subscriptionId, { includeDeleted: true });
+  const found = await getSubscriptionForDelivery(deps.db, delivery.subscriptionId);
+  const subscription = found?.subscription;
   if (!subscription || subscription.deletedAt) return fail('the subscription was deleted');
   if (!subscription.enabled) {
     return fail(
@@ -144,7 +146,7 @@ export async function attemptDelivery(deps: NotifyDeps, delivery: Delivery): Pro
   const ticketParts = TICKET_FORMATS.includes(subscription.format) ? ticketKeyParts(delivery) : null;
   const ticketKey = ticketParts ? { subscriptionId: subscription.id, ...ticketParts } : null;
   try {
-    const secrets = await openSecrets(deps, subscription.id);
+    const secrets = await openSecrets(deps, subscription.id, found.sealedSecrets);
     const ticket = ticketKey ? await getTicket(deps.db, ticketKey) : null;
     ({ outcome, durationMs } = await sendEvent(deps, {
       subscription,
@@ -171,7 +173,12 @@ export async function attemptDelivery(deps: NotifyDeps, delivery: Delivery): Pro
       durationMs,
       note: outcome.note ?? null,
     });
-    await recordEndpointResult(deps.db, subscription.id, { ok: true, at: now });
+    // A healthy endpoint's row is left alone: one write a minute, not one per delivery.
+    const recent =
+      subscription.lastSuccessAt && now.getTime() - subscription.lastSuccessAt.getTime() < 60_000;
+    if (subscription.failingSince !== null || !recent) {
+      await recordEndpointResult(deps.db, subscription.id, { ok: true, at: now });
+    }
     return { deliveryId: delivery.id, status: 'succeeded', statusCode: outcome.status || null };
   }
 
