@@ -123,6 +123,12 @@ interface Query {
   run: (db: Database) => Promise<unknown>;
 }
 
+type Explained = { 'QUERY PLAN': [{ Plan: Record<string, unknown>; 'Execution Time': number }] };
+
+interface RawClient {
+  query(sql: string, params: unknown[]): Promise<{ rows: Explained[] }>;
+}
+
 interface Captured {
   sql: string;
   params: unknown[];
@@ -247,10 +253,12 @@ async function benchEngine(engine: 'postgres' | 'pglite', o: Options) {
       const statements = captured;
       const plans: { execution: number; seq: string[]; indexes: Set<string> }[] = [];
       for (const statement of statements) {
-        const result = (await (logged as unknown as { $client: { query: Function } }).$client.query(
+        // The driver's own client (pg.Pool or PGlite), so the parameters bind exactly as the repository's did.
+        const client = (logged as unknown as { $client: RawClient }).$client;
+        const result = await client.query(
           `explain (analyze, format json) ${statement.sql}`,
           statement.params,
-        )) as { rows: { 'QUERY PLAN': [{ Plan: Record<string, unknown>; 'Execution Time': number }] }[] };
+        );
         const explained = result.rows[0]!['QUERY PLAN'][0];
         plans.push({
           execution: explained['Execution Time'],
