@@ -58,7 +58,9 @@ export async function dispatchDueScans(
     retried: 0,
     failed: [],
   };
-  const sends: Promise<void>[] = [];
+  // One page's messages are sent while the next page is read, never more: the queue's own concurrency
+  // bounds the connections in use.
+  let sending: Promise<void> = Promise.resolve();
   let cursor: string | undefined;
   do {
     const page = await listClusters(deps.db, {
@@ -74,11 +76,11 @@ export async function dispatchDueScans(
       message: { clusterId: cluster.id, slot, trigger: 'schedule' },
       ...(spread > 0 ? { delaySeconds: spreadDelay(cluster.id, slot, spread) } : {}),
     }));
-    // Sending one page overlaps with reading the next.
-    if (scans.length > 0) sends.push(deps.queue.send(scans).then((summary) => merge(result, summary)));
+    await sending;
+    if (scans.length > 0) sending = deps.queue.send(scans).then((summary) => merge(result, summary));
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
-  await Promise.all(sends);
+  await sending;
   const entry = {
     msg: 'dispatch finished',
     at: result.at,
