@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster } from '../clusters/model.ts';
 import { deleteCluster } from '../clusters/repository.ts';
 import { recordScan } from '../record-scan.ts';
+import { latestRuns, listRuns } from '../runs/repository.ts';
 import {
   createTestCluster,
   makeFinding,
@@ -115,6 +116,18 @@ describe.each(TEST_ENGINES)('finding queries on %s', (engine) => {
     expect(fingerprints(await q({ firstSeenSince: at(12) }))).toEqual(
       [admin.fingerprint, wild.fingerprint].sort(),
     );
+  });
+
+  it('answers nothing for an empty cluster list (a key that may see no cluster), never everything', async () => {
+    expect((await listFindings(db(), { clusterIds: [] })).items).toEqual([]);
+    expect((await listLifecycleChanges(db(), { since: T0, clusterIds: [] })).items).toEqual([]);
+    expect((await listRuns(db(), { clusterIds: [] })).items).toEqual([]);
+    expect((await latestRuns(db(), { clusterIds: [] })).items).toEqual([]);
+    expect(await summarizeFleet(db(), { clusterIds: [] })).toMatchObject({
+      clusters: 0,
+      clustersReporting: 0,
+    });
+    expect((await listFindings(db(), { clusterIds: ['not-a-uuid'] })).items).toEqual([]);
   });
 
   it('lists suppressed and resolved findings when asked for those states', async () => {
