@@ -32,7 +32,13 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createApp(deps: ApiDeps): ApiApp {
   const now = deps.now ?? (() => new Date());
   const logger = deps.logger ?? createJsonLogger();
-  const auth = createAuthenticator({ db: deps.db, now, logger, oidc: deps.config.oidc });
+  const auth = createAuthenticator({
+    db: deps.db,
+    now,
+    logger,
+    oidc: deps.config.oidc,
+    cacheMs: (deps.config.keyCacheSeconds ?? 5) * 1000,
+  });
   const bootstrap = deps.config.bootstrapAdminKey
     ? ensureBootstrapAdminKey(deps.db, deps.config.bootstrapAdminKey, logger).then(
         () => undefined,
@@ -51,6 +57,7 @@ export function createApp(deps: ApiDeps): ApiApp {
             await bootstrap;
             return auth.authenticate(token);
           },
+          forget: (keyId) => auth.forget(keyId),
         }
       : auth,
     rateLimiter: createRateLimiter({ requestsPerMinute: deps.config.rateLimit.requestsPerMinute }),

@@ -42,6 +42,12 @@ export interface ApiConfig {
    */
   rateLimit: { requestsPerMinute: number };
   oidc?: OidcConfig;
+  /**
+   * Seconds a stored API key is reused by this instance before it is read again (default 5; 0 reads it on
+   * every request). Revoking through the API takes effect at once on the instance that revoked; on other
+   * instances (other Lambdas, `vigil keys revoke`) within this time.
+   */
+  keyCacheSeconds?: number;
   /** VIGIL_BOOTSTRAP_ADMIN_KEY: a Vigil API key (`vgl_...`) that becomes an admin key at start. */
   bootstrapAdminKey?: string;
 }

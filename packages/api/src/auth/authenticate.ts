@@ -1,4 +1,10 @@
-import { type Database, ensureApiKey, findApiKeyCredential, touchApiKey } from '@vigil/db';
+import {
+  type ApiKeyCredential,
+  type Database,
+  ensureApiKey,
+  findApiKeyCredential,
+  touchApiKey,
+} from '@vigil/db';
 import type { MiddlewareHandler } from 'hono';
 import type { ApiEnv } from '../http/env.ts';
 import { ApiError } from '../http/problem.ts';
@@ -10,6 +16,8 @@ import { hasScope, type Principal } from './principal.ts';
 /** Turns a bearer token into a principal, or null when the token is not (or no longer) valid. */
 export interface Authenticator {
   authenticate(token: string): Promise<Principal | null>;
+  /** Drops what this instance remembers about a key (after it was revoked here). */
+  forget(keyId: string): void;
 }
 
 const TOUCH_INTERVAL_MS = 60_000;
@@ -20,9 +28,32 @@ export function createAuthenticator(deps: {
   now: () => Date;
   logger: Logger;
   oidc?: OidcConfig | undefined;
+  /** How long a stored key (its hash, scopes, revocation) is reused before it is read again; 0: never. */
+  cacheMs?: number;
   /** Test seam for the OIDC discovery fetch. */
   fetch?: typeof fetch;
 }): Authenticator {
+  const cacheMs = deps.cacheMs ?? 0;
+  // Key rows by key id, briefly: one database round trip less per request. Only keys that exist are kept
+  // (a stream of made-up key ids cannot fill it), the hash is still compared on every request, and a key
+  // revoked through this instance is dropped at once; another instance sees it within `cacheMs`.
+  const credentials = new Map<string, { at: number; value: Promise<ApiKeyCredential | null> }>();
+  const lookup = (keyId: string): Promise<ApiKeyCredential | null> => {
+    if (cacheMs <= 0) return findApiKeyCredential(deps.db, keyId);
+    const at = deps.now().getTime();
+    const hit = credentials.get(keyId);
+    if (hit && at - hit.at < cacheMs && at >= hit.at) return hit.value;
+    const value = findApiKeyCredential(deps.db, keyId);
+    if (credentials.size >= 10_000) credentials.clear();
+    credentials.set(keyId, { at, value });
+    value.then(
+      (found) => {
+        if (!found && credentials.get(keyId)?.value === value) credentials.delete(keyId);
+      },
+      () => credentials.delete(keyId),
+    );
+    return value;
+  };
   const verifyJwt: OidcVerifier | undefined = deps.oidc
     ? createOidcVerifier(deps.oidc, deps.fetch)
     : undefined;
@@ -41,7 +72,7 @@ export function createAuthenticator(deps: {
   async function authenticateKey(token: string): Promise<Principal | null> {
     const parsed = parseApiKey(token);
     if (!parsed) return null;
-    const credential = await findApiKeyCredential(deps.db, parsed.keyId);
+    const credential = await lookup(parsed.keyId);
     if (!credential || !sameHash(parsed.secretHash, credential.secretHash)) return null;
     const { record } = credential;
     const now = deps.now();
@@ -57,6 +88,9 @@ export function createAuthenticator(deps: {
   }
 
   return {
+    forget(keyId) {
+      credentials.delete(keyId);
+    },
     async authenticate(token) {
       if (token.length > MAX_TOKEN_LENGTH) return null;
       if (token.startsWith(API_KEY_PREFIX)) return authenticateKey(token);

@@ -136,7 +136,9 @@ export function apiKeyRoutes() {
     .openapi(revoke, async (c) => {
       requireUnrestricted(c, 'API keys');
       const { apiKeyId } = c.req.valid('param');
-      if (!(await revokeApiKey(c.var.services.db, apiKeyId))) throw notFound('API key', apiKeyId);
+      const key = await getApiKey(c.var.services.db, apiKeyId);
+      if (!key || !(await revokeApiKey(c.var.services.db, apiKeyId))) throw notFound('API key', apiKeyId);
+      c.var.services.auth.forget(key.keyId);
       return c.body(null, 204);
     });
 }

@@ -20,7 +20,13 @@ function appOver() {
   return createApp({
     db: handle.db,
     scans: { requestScan: async () => ({ runId: 'unused', slot: 'unused' }) },
-    config: { corsOrigins: [], maxBodyBytes: 65_536, rateLimit: { requestsPerMinute: 1000 } },
+    // Reads the key on every request, so a revocation by the CLI (another process) shows at once.
+    config: {
+      corsOrigins: [],
+      maxBodyBytes: 65_536,
+      rateLimit: { requestsPerMinute: 1000 },
+      keyCacheSeconds: 0,
+    },
     logger: silentLogger,
   });
 }
