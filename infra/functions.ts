@@ -113,6 +113,7 @@ export const api = new sst.aws.Function('ApiHandler', {
     ...(settings.api.oidc
       ? { VIGIL_OIDC_ISSUER: settings.api.oidc.issuer, VIGIL_OIDC_AUDIENCE: settings.api.oidc.audience }
       : {}),
+    ...(settings.api.bootstrapAdminKey ? { VIGIL_BOOTSTRAP_ADMIN_KEY: settings.api.bootstrapAdminKey } : {}),
   },
   permissions: [sendScanMessages],
 });

@@ -266,6 +266,19 @@ describe('network, database and API', () => {
 });
 
 describe('deploy settings', () => {
+  it('hands a bootstrap admin key to the API function only, and refuses one that is not a Vigil key', async () => {
+    const key = 'vgl_0123456789abcdef_0123456789abcdefghijklmnopqrstuvwx_abcdef';
+    const { fake } = await deploy({ env: { VIGIL_BOOTSTRAP_ADMIN_KEY: key } });
+    expect(fn(fake, 'ApiHandler').environment.VIGIL_BOOTSTRAP_ADMIN_KEY).toBe(key);
+    for (const name of ['Scan', 'Dispatch', 'Migrate']) {
+      expect(fn(fake, name).environment.VIGIL_BOOTSTRAP_ADMIN_KEY).toBeUndefined();
+    }
+    resetFakeDeploy();
+    await expect(deploy({ env: { VIGIL_BOOTSTRAP_ADMIN_KEY: 'hunter2' } })).rejects.toThrow(
+      /VIGIL_BOOTSTRAP_ADMIN_KEY: a Vigil API key/,
+    );
+  });
+
   it('takes another schedule and spread from the deploying environment', async () => {
     const { fake } = await deploy({
       env: { VIGIL_DISPATCH_SCHEDULE: 'rate(1 hour)', VIGIL_DISPATCH_SPREAD_SECONDS: '300' },

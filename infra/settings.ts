@@ -36,6 +36,8 @@ export interface Settings {
     auth: 'keys' | 'jwt';
     oidc?: { issuer: string; audience: string };
     corsOrigins: string[];
+    /** A `vgl_` key the API stores as an admin key at start (the first key of a new deployment). */
+    bootstrapAdminKey?: string;
   };
   alarms: {
     email?: string;
@@ -68,6 +70,10 @@ const envSchema = z.object({
   VIGIL_OIDC_ISSUER: z.url().optional(),
   VIGIL_OIDC_AUDIENCE: z.string().min(1).optional(),
   VIGIL_CORS_ORIGINS: csv,
+  VIGIL_BOOTSTRAP_ADMIN_KEY: z
+    .string()
+    .regex(/^vgl_\S+$/, 'a Vigil API key (vgl_...)')
+    .optional(),
   VIGIL_TRUSTED_ACCOUNT_IDS: csv.pipe(z.array(z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id'))),
 });
 
@@ -109,6 +115,7 @@ export function settingsFor(stage: string, env: Readonly<Record<string, string |
         ? { oidc: { issuer: vars.VIGIL_OIDC_ISSUER, audience: vars.VIGIL_OIDC_AUDIENCE } }
         : {}),
       corsOrigins: vars.VIGIL_CORS_ORIGINS,
+      ...(vars.VIGIL_BOOTSTRAP_ADMIN_KEY ? { bootstrapAdminKey: vars.VIGIL_BOOTSTRAP_ADMIN_KEY } : {}),
     },
     alarms: {
       ...(vars.VIGIL_ALARM_EMAIL ? { email: vars.VIGIL_ALARM_EMAIL } : {}),
