@@ -8,6 +8,7 @@ import { mountDocsUi } from './http/docs-ui.ts';
 import type { ApiEnv, Services } from './http/env.ts';
 import { handleError } from './http/errors.ts';
 import { createJsonLogger } from './http/logger.ts';
+import { createMemo } from './http/memo.ts';
 import { ApiError, problemResponse } from './http/problem.ts';
 import { createRateLimiter } from './http/rate-limit.ts';
 import { createRbacCache } from './http/rbac-cache.ts';
@@ -64,6 +65,10 @@ export function createApp(deps: ApiDeps): ApiApp {
     describe: openApiDocument,
     clusterDirectory: createClusterDirectory(deps.db, now),
     rbacOf: createRbacCache(deps.db, now),
+    fleetMemo: createMemo<unknown>({
+      ttlMs: (deps.config.fleetCacheSeconds ?? 5) * 1000,
+      now: () => now().getTime(),
+    }) as Services['fleetMemo'],
   };
 
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });

@@ -48,6 +48,12 @@ export interface ApiConfig {
    * instances (other Lambdas, `vigil keys revoke`) within this time.
    */
   keyCacheSeconds?: number;
+  /**
+   * Seconds a fleet-wide aggregate (`/v1/fleet/summary`, `/v1/fleet/compliance`) is reused for the same
+   * cluster set and parameters (default 5; 0: computed on every request). Runs are recorded minutes apart;
+   * a dashboard polled by many people costs one computation per interval.
+   */
+  fleetCacheSeconds?: number;
   /** VIGIL_BOOTSTRAP_ADMIN_KEY: a Vigil API key (`vgl_...`) that becomes an admin key at start. */
   bootstrapAdminKey?: string;
 }

@@ -20,6 +20,11 @@ export interface Services {
   clusterDirectory: () => Promise<ClusterDirectory>;
   /** The RBAC index of a cluster's latest complete snapshot (cached briefly); null when none is stored. */
   rbacOf: (clusterId: string) => Promise<ClusterRbac | null>;
+  /**
+   * Fleet-wide aggregates (summary, compliance) computed at most once per `fleetCacheSeconds` per cluster set
+   * and parameters; concurrent requests share one computation.
+   */
+  fleetMemo: <T>(key: string, compute: () => Promise<T>) => Promise<T>;
   /** The OpenAPI document, built once on first use. */
   describe: () => OpenAPIObject;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from '@hono/zod-openapi';
 import { FRAMEWORKS } from '@vigil/core';
 import {
@@ -72,38 +73,56 @@ const compliance = defineRoute({
   },
 });
 
+type FleetSummary = z.infer<typeof fleetSummarySchema>;
+
+/** The memo key of a fleet read: what it is, the exact cluster set it covers, and its parameters. */
+function memoKey(
+  what: string,
+  ids: readonly string[] | undefined,
+  ...parameters: (string | number)[]
+): string {
+  const scope = ids
+    ? createHash('sha256')
+        .update([...ids].sort().join(','))
+        .digest('base64url')
+    : 'all';
+  return JSON.stringify([what, scope, ...parameters]);
+}
+
 export function fleetRoutes() {
   return createRouter()
     .openapi(summary, async (c) => {
-      const { db, now } = c.var.services;
+      const { db, now, fleetMemo } = c.var.services;
       const q = c.req.valid('query');
       const labelSelector = q.labelSelector ? parseLabelSelector(q.labelSelector) : undefined;
       const ids = await clusterScope(c, labelSelector ? { labelSelector } : {});
-      const scope = ids ? { clusterIds: ids } : {};
-      const [totals, worst, stale] = await Promise.all([
-        summarizeFleet(db, scope),
-        (q.worst ?? 10) > 0 ? rankClustersByOpenFindings(db, { ...scope, limit: q.worst ?? 10 }) : [],
-        listStaleClusters(db, { now: now(), graceSeconds: q.graceSeconds ?? DEFAULT_STALE_GRACE_SECONDS }),
-      ]);
-      const inScope = ids ? new Set(ids) : undefined;
-      const staleClusters = stale
-        .filter((s) => !inScope || inScope.has(s.cluster.id))
-        .map((s) => ({
-          clusterId: s.cluster.id,
-          name: s.cluster.name,
-          scheduleIntervalSeconds: s.cluster.scheduleIntervalSeconds ?? 0,
-          lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
-          dueBy: s.dueBy.toISOString(),
-        }));
-      return c.json(
-        {
+      const worst = q.worst ?? 10;
+      const graceSeconds = q.graceSeconds ?? DEFAULT_STALE_GRACE_SECONDS;
+      const body = await fleetMemo(memoKey('summary', ids, worst, graceSeconds), async () => {
+        const scope = ids ? { clusterIds: ids } : {};
+        const [totals, ranked, stale] = await Promise.all([
+          summarizeFleet(db, scope),
+          worst > 0 ? rankClustersByOpenFindings(db, { ...scope, limit: worst }) : [],
+          listStaleClusters(db, { now: now(), graceSeconds }),
+        ]);
+        const inScope = ids ? new Set(ids) : undefined;
+        const staleClusters = stale
+          .filter((s) => !inScope || inScope.has(s.cluster.id))
+          .map((s) => ({
+            clusterId: s.cluster.id,
+            name: s.cluster.name,
+            scheduleIntervalSeconds: s.cluster.scheduleIntervalSeconds ?? 0,
+            lastSuccessAt: s.lastSuccessAt?.toISOString() ?? null,
+            dueBy: s.dueBy.toISOString(),
+          }));
+        return {
           clusters: {
             total: totals.clusters,
             reporting: totals.clustersReporting,
             stale: staleClusters.length,
           },
           open: totals.open,
-          worstClusters: worst.map((w) => ({
+          worstClusters: ranked.map((w) => ({
             clusterId: w.clusterId,
             name: w.name,
             labels: w.labels,
@@ -112,18 +131,22 @@ export function fleetRoutes() {
             recordedAt: w.recordedAt.toISOString(),
           })),
           staleClusters,
-        },
-        200,
-      );
+        };
+      });
+      return c.json(body as FleetSummary, 200);
     })
     .openapi(compliance, async (c) => {
       const q = c.req.valid('query');
       const labelSelector = q.labelSelector ? parseLabelSelector(q.labelSelector) : undefined;
       const ids = await clusterScope(c, labelSelector ? { labelSelector } : {});
-      const { counts, clustersReporting } = await fleetComplianceCounts(c.var.services.db, {
-        ...(ids ? { clusterIds: ids } : {}),
-        ...(q.framework ? { framework: q.framework } : {}),
-      });
+      const { counts, clustersReporting } = (await c.var.services.fleetMemo(
+        memoKey('compliance', ids, q.framework ?? ''),
+        () =>
+          fleetComplianceCounts(c.var.services.db, {
+            ...(ids ? { clusterIds: ids } : {}),
+            ...(q.framework ? { framework: q.framework } : {}),
+          }),
+      )) as Awaited<ReturnType<typeof fleetComplianceCounts>>;
       const byControl = new Map<string, Record<string, number>>();
       for (const row of counts) {
         const entry = byControl.get(row.qualifiedId) ?? {};

@@ -11,6 +11,8 @@ export const TEST_CONFIG: ApiConfig = {
   corsOrigins: [],
   maxBodyBytes: 16 * 1024,
   rateLimit: { requestsPerMinute: 100_000 },
+  // Tests change the fleet and read it back at once, on a clock that stands still.
+  fleetCacheSeconds: 0,
 };
 
 /** Captures log lines so tests can check what is (and is not) logged. */
