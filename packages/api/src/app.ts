@@ -49,6 +49,7 @@ export function createApp(deps: ApiDeps): ApiApp {
   const services: Services = {
     db: deps.db,
     scans: deps.scans,
+    ...(deps.notifications ? { notifications: deps.notifications } : {}),
     config: deps.config,
     now,
     logger,

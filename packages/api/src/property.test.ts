@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { ParameterObject, RequestBodyObject, SchemaObject } from 'openapi3-ts/oas31';
 import { describe, expect, it } from 'vitest';
+import { testNotificationService } from '../../../test/notify/api-notifications.ts';
 import { useTestApi } from './testing/api-fixture.ts';
 import { anyJson, resolveSchema, valueOf } from './testing/arbitrary.ts';
 import { apiDocument, type Operation, operations } from './testing/contract.ts';
@@ -8,7 +9,7 @@ import { apiDocument, type Operation, operations } from './testing/contract.ts';
 // Generated requests for every operation of the document, valid and invalid. Whatever is sent, the API
 // never answers 5xx and never answers anything the document does not describe (the contract client
 // checks status, media type and body of every response).
-const api = useTestApi('pglite');
+const api = useTestApi('pglite', {}, { notifications: testNotificationService });
 const document = apiDocument();
 const RUNS = 15;
 

@@ -1,4 +1,5 @@
 import type { Database } from '@vigil/db';
+import type { NotificationService } from './routes/subscriptions.ts';
 
 /** What a credential may do. `admin` includes `scan`, which includes `read`. */
 export const SCOPES = ['read', 'scan', 'admin'] as const;
@@ -68,6 +69,8 @@ export interface Logger {
 export interface ApiDeps {
   db: Database;
   scans: ScanRequester;
+  /** The notifier's subscription service (packages/jobs `createSubscriptionService`); absent: 503. */
+  notifications?: NotificationService;
   config: ApiConfig;
   now?: () => Date;
   logger?: Logger;

@@ -2,6 +2,7 @@ import type { Database } from '@vigil/db';
 import type { OpenAPIObject } from 'openapi3-ts/oas31';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { NotificationService } from '../routes/subscriptions.ts';
 import type { ApiConfig, Logger, ScanRequester } from '../types.ts';
 import type { ClusterDirectory } from './cluster-directory.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -11,6 +12,8 @@ import type { ClusterRbac } from './rbac-cache.ts';
 export interface Services {
   db: Database;
   scans: ScanRequester;
+  /** Saving and testing notification subscriptions; absent: those routes answer 503. */
+  notifications?: NotificationService;
   config: ApiConfig;
   now: () => Date;
   logger: Logger;

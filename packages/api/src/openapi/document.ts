@@ -78,6 +78,12 @@ export function openApiDocument(): OpenAPIObject {
     servers: [{ url: '/', description: 'The host that serves this document' }],
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
   }) as OpenAPIObject;
+  // Webhooks are keyed by event type; the registry writes them as paths (`/finding.opened`).
+  if (document.webhooks) {
+    document.webhooks = Object.fromEntries(
+      Object.entries(document.webhooks).map(([name, item]) => [name.replace(/^\//, ''), item]),
+    );
+  }
   cached = fixNullableRefs(document) as OpenAPIObject;
   return structuredClone(cached);
 }

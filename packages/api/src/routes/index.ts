@@ -10,6 +10,7 @@ import { fleetRoutes } from './fleet.ts';
 import { postureRoutes } from './posture.ts';
 import { scanRoutes } from './scans.ts';
 import { serviceRoutes } from './service.ts';
+import { subscriptionRoutes } from './subscriptions.ts';
 
 /**
  * Every route module, in the order the API reference lists them. Adding an area of the API is a new file
@@ -25,6 +26,7 @@ export const ROUTE_MODULES = [
   checkRoutes,
   exceptionRoutes,
   apiKeyRoutes,
+  subscriptionRoutes,
   serviceRoutes,
 ] as const;
 

@@ -27,6 +27,7 @@ export const TAGS = {
   Checks: 'The check catalog and compliance frameworks',
   Exceptions: 'Accepted risks that suppress findings',
   'API keys': 'Credentials for scripts and portals',
+  Notifications: 'Subscriptions of webhooks and ticketing systems to events, and their deliveries',
   Service: 'Health and the API description',
 } as const;
 export type Tag = keyof typeof TAGS;

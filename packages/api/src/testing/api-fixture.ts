@@ -1,8 +1,9 @@
 // Test support: one database per test file with the demo fleet recorded, an app over it, and keys.
-import type { Engine } from '@vigil/db';
+import type { Database, Engine } from '@vigil/db';
 import { openTestDatabase, type TestDatabase } from '@vigil/db/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { type ApiApp, createApp } from '../app.ts';
+import type { NotificationService } from '../routes/subscriptions.ts';
 import type { ApiConfig, Logger } from '../types.ts';
 import { type CheckedResponse, contractClient } from './contract.ts';
 import { type DemoFleet, FLEET_NOW, inProcessScanRequester, issueTestKey, seedDemoFleet } from './seed.ts';
@@ -44,7 +45,12 @@ export interface TestApi {
  * keys for every scope (and an admin key limited to `env=prod` clusters), and the app with the contract
  * client. Returns a getter.
  */
-export function useTestApi(engine: Engine = 'pglite', config: Partial<ApiConfig> = {}): () => TestApi {
+export function useTestApi(
+  engine: Engine = 'pglite',
+  config: Partial<ApiConfig> = {},
+  /** The notification subscription service (test/notify/api-notifications.ts); absent: those routes answer 503. */
+  options: { notifications?: (db: Database) => Promise<NotificationService> } = {},
+): () => TestApi {
   let api: TestApi | undefined;
   beforeAll(async () => {
     const handle = await openTestDatabase(engine);
@@ -54,7 +60,15 @@ export function useTestApi(engine: Engine = 'pglite', config: Partial<ApiConfig>
     const now = () => clock.now;
     const logger = memoryLogger();
     const scans = inProcessScanRequester(db, now);
-    const app = createApp({ db, scans, config: { ...TEST_CONFIG, ...config }, now, logger });
+    const notifications = options.notifications ? await options.notifications(db) : undefined;
+    const app = createApp({
+      db,
+      scans,
+      config: { ...TEST_CONFIG, ...config },
+      now,
+      logger,
+      ...(notifications ? { notifications } : {}),
+    });
     const keys = {
       admin: (await issueTestKey(db, ['admin'])).token,
       read: (await issueTestKey(db, ['read'])).token,
