@@ -16,6 +16,17 @@ export const SCANNER_ROLE_RESOURCE = 'arn:aws:iam::*:role/vigil-scanner';
 /** The scan function's role name, which the clusters' trust policies name as their principal. */
 export const scanRoleName = settings.production ? 'vigil-scan' : `vigil-scan-${settings.stage}`;
 
+/** What of swagger-ui-dist the API's /docs page loads (scripts/build-functions.ts ships the same). */
+export const SWAGGER_UI_FILES = [
+  'package.json',
+  'swagger-ui.css',
+  'index.css',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+  'favicon-32x32.png',
+  'favicon-16x16.png',
+];
+
 export const LAMBDA_ALIASES = { '@electric-sql/pglite': './functions/stubs/pglite.ts' };
 
 /** What every function shares: Node 24 on Graviton, inside the VPC, bundled by SST's esbuild. */
@@ -116,6 +127,11 @@ export const api = new sst.aws.Function('ApiHandler', {
     ...(settings.api.bootstrapAdminKey ? { VIGIL_BOOTSTRAP_ADMIN_KEY: settings.api.bootstrapAdminKey } : {}),
   },
   permissions: [sendScanMessages],
+  // The API reference page (/docs) reads swagger-ui-dist's files as a package beside the handler.
+  copyFiles: SWAGGER_UI_FILES.map((file) => ({
+    from: `node_modules/swagger-ui-dist/${file}`,
+    to: `node_modules/swagger-ui-dist/${file}`,
+  })),
 });
 
 const MIGRATIONS = 'packages/db/migrations';

@@ -35,6 +35,20 @@ const BANNER = [
  */
 export const LAMBDA_ALIASES = { '@electric-sql/pglite': './functions/stubs/pglite.ts' };
 
+/**
+ * The API serves its reference (`/docs`) from swagger-ui-dist's files, resolved as a package next to the
+ * bundle; only the files the page loads are shipped (infra/functions.ts copies the same ones).
+ */
+export const SWAGGER_UI_FILES = [
+  'package.json',
+  'swagger-ui.css',
+  'index.css',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+  'favicon-32x32.png',
+  'favicon-16x16.png',
+];
+
 export interface BuiltFunction {
   name: FunctionName;
   /** The handler file, as Lambda would load it (`index.handler`). */
@@ -70,6 +84,13 @@ export async function buildFunctions(outDir = join(ROOT, 'dist/functions')): Pro
     });
     if (name === 'migrate') {
       cpSync(join(ROOT, 'packages/db/migrations'), join(dir, 'migrations'), { recursive: true });
+    }
+    if (name === 'api') {
+      const target = join(dir, 'node_modules/swagger-ui-dist');
+      mkdirSync(target, { recursive: true });
+      for (const file of SWAGGER_UI_FILES) {
+        cpSync(join(ROOT, 'node_modules/swagger-ui-dist', file), join(target, file));
+      }
     }
     built.push({
       name,

@@ -11,6 +11,7 @@ import {
   buildFunctions,
   FUNCTIONS,
   LAMBDA_ALIASES,
+  SWAGGER_UI_FILES,
 } from '../../scripts/build-functions.ts';
 
 const NODE = join(import.meta.dirname, '../../node_modules/.bin/node');
@@ -65,11 +66,14 @@ describe('the deployed functions environment', () => {
     expect(migrateConfig(env('Migrate'))).toMatchObject({ migrationsDir: '/var/task/migrations' });
   });
 
-  it('is bundled with the same aliases SST will use', async () => {
+  it('is bundled with the same aliases and files SST will use', async () => {
     const { fake } = await fakeDeploy();
     for (const name of ['Scan', 'Dispatch', 'ApiHandler', 'Migrate']) {
       expect(recordedFunction(fake, name).nodejs?.esbuild?.alias).toEqual(LAMBDA_ALIASES);
     }
+    expect(recordedFunction(fake, 'ApiHandler').copyFiles?.map((f) => f.to)).toEqual(
+      SWAGGER_UI_FILES.map((file) => `node_modules/swagger-ui-dist/${file}`),
+    );
   });
 });
 
@@ -125,5 +129,43 @@ describe('the function bundles', () => {
       applied: string[];
     };
     expect(result.applied.length).toBeGreaterThan(0);
+  });
+
+  it('serves the API, its reference page and its assets from the bundle', async () => {
+    const api = built.find((f) => f.name === 'api')!;
+    const event = (path: string) => ({
+      ...JSON.parse(
+        readFileSync(join(import.meta.dirname, '../../functions/events/api-gateway-v2.json'), 'utf8'),
+      ),
+      rawPath: path,
+    });
+    const { code, stdout, stderr } = await runNode(
+      `const { handler } = await import(${JSON.stringify(api.file)});
+       const event = ${JSON.stringify(event('/docs/assets/swagger-ui.css'))};
+       event.requestContext.http.path = event.rawPath;
+       const health = await handler({ ...event, rawPath: '/healthz', requestContext: { ...event.requestContext, http: { ...event.requestContext.http, path: '/healthz' } } }, {});
+       const css = await handler(event, {});
+       process.stdout.write('RESULT ' + JSON.stringify([health.statusCode, css.statusCode, css.headers['content-type']]) + '\\n');
+       process.exit(0); // the connection pool would keep the process alive until it idles out`,
+      {
+        DATABASE_URL: database.url!,
+        VIGIL_SCAN_QUEUE_URL: 'http://127.0.0.1:1/000000000000/scan',
+        AWS_REGION: 'us-east-1',
+      },
+    );
+    expect({
+      code,
+      stderr: stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('{'))
+        .join(''),
+    }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(
+      stdout
+        .split('\n')
+        .find((line) => line.startsWith('RESULT '))!
+        .slice(7),
+    );
+    expect(result).toEqual([200, 200, 'text/css; charset=utf-8']);
   });
 });
