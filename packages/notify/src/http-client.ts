@@ -45,7 +45,8 @@ export interface HttpClientOptions {
   policy: AddressPolicy;
   /** Defaults to the system resolver. Tests inject one to make DNS answers change between calls. */
   resolver?: Resolver;
-  /** Per request, from the first byte sent to the last byte read (default 15 s, as Svix). */
+  /** Per request, from the first byte sent to the last byte read (default 10 s: a delivery makes at most
+   * four requests within its 45 s lease). */
   timeoutMs?: number;
   /** The most of a response body that is read (default 64 KiB); the rest is discarded unread. */
   maxResponseBytes?: number;
@@ -56,7 +57,7 @@ export interface HttpClientOptions {
   ca?: string | Buffer | (string | Buffer)[];
 }
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
 export const USER_AGENT = 'Vigil-Webhooks/1.0';
 

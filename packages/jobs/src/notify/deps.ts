@@ -7,7 +7,7 @@ import type { NotifyQueue } from './queue.ts';
 export interface NotifySettings {
   /** Deliveries to one host in flight at once, across all workers (default 4). */
   perHostLimit: number;
-  /** How long a worker holds a delivery for one attempt (default 45 s: three 10 s requests and margin). */
+  /** How long a worker holds a delivery for one attempt (default 45 s: up to four requests of at most 10 s). */
   leaseSeconds: number;
   /** Deliveries due within this many seconds are put on the queue with a delay (SQS allows 900 at most). */
   horizonSeconds: number;
