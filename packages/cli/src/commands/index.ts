@@ -10,6 +10,7 @@ import { migrateCommand } from './migrate.ts';
 import { scan } from './scan.ts';
 import { schema } from './schema.ts';
 import { serve } from './serve.ts';
+import { subscriptions } from './subscriptions.ts';
 import { whoCan } from './who-can.ts';
 
 /** Every `vigil` command, in the order `vigil help` lists them. Add a command: one import, one entry. */
@@ -25,5 +26,6 @@ export const COMMANDS: readonly Command[] = [
   serve,
   clusters,
   keys,
+  subscriptions,
   migrateCommand,
 ];
