@@ -31,8 +31,12 @@ const database = {
 };
 const scanQueue = { VIGIL_SCAN_QUEUE_URL: z.url({ protocol: /^https?$/ }) };
 
+const notifyQueue = { VIGIL_NOTIFY_QUEUE_URL: z.url({ protocol: /^https?$/ }) };
+
 const scanSchema = z.object({
   ...database,
+  /** Where the scanner nudges the notifier after finalising a run (optional: the sweep delivers anyway). */
+  VIGIL_NOTIFY_QUEUE_URL: notifyQueue.VIGIL_NOTIFY_QUEUE_URL.optional(),
   /** The scan queue's maxReceiveCount (infra/queues.ts): the delivery on which a failure becomes final. */
   VIGIL_SCAN_MAX_RECEIVES: int(1, 1_000, 5),
   /** Milliseconds of the invocation kept for the audit and the recording transaction. */
@@ -67,6 +71,15 @@ const apiSchema = z
     path: ['VIGIL_OIDC_AUDIENCE'],
   });
 
+const notifySchema = z.object({
+  ...database,
+  ...notifyQueue,
+  /** The KMS key that seals webhook secrets and ticketing credentials. */
+  VIGIL_NOTIFY_KMS_KEY_ID: z.string().min(1),
+  /** Private ranges webhook destinations may use (CIDRs, comma-separated); everything non-public otherwise refused. */
+  VIGIL_WEBHOOK_ALLOW_CIDRS: z.string().optional(),
+});
+
 const migrateSchema = z.object({
   ...database,
   /** Where the bundled migrations are (infra copies them next to the function). */
@@ -98,7 +111,11 @@ export interface DatabaseConfig {
   statementTimeoutMs: number;
 }
 
-function databaseConfig(env: z.infer<typeof scanSchema> | z.infer<typeof migrateSchema>): DatabaseConfig {
+function databaseConfig(env: {
+  DATABASE_URL: string;
+  VIGIL_DB_POOL_SIZE: number;
+  VIGIL_DB_STATEMENT_TIMEOUT_MS: number;
+}): DatabaseConfig {
   return {
     url: env.DATABASE_URL,
     poolSize: env.VIGIL_DB_POOL_SIZE,
@@ -114,6 +131,18 @@ export function scanConfig(env: Env = process.env) {
     reserveMs: parsed.VIGIL_SCAN_RESERVE_MS,
     trustedAccountIds: parsed.VIGIL_TRUSTED_ACCOUNT_IDS,
     saveSnapshots: parsed.VIGIL_SAVE_SNAPSHOTS,
+    ...(parsed.VIGIL_NOTIFY_QUEUE_URL ? { notifyQueueUrl: parsed.VIGIL_NOTIFY_QUEUE_URL } : {}),
+  };
+}
+
+/** The notify function and the notify sweep. */
+export function notifyConfig(env: Env = process.env) {
+  const parsed = parse(notifySchema, env);
+  return {
+    database: databaseConfig(parsed),
+    notifyQueueUrl: parsed.VIGIL_NOTIFY_QUEUE_URL,
+    kmsKeyId: parsed.VIGIL_NOTIFY_KMS_KEY_ID,
+    ...(parsed.VIGIL_WEBHOOK_ALLOW_CIDRS ? { webhookAllowCidrs: parsed.VIGIL_WEBHOOK_ALLOW_CIDRS } : {}),
   };
 }
 

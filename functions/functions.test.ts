@@ -98,6 +98,25 @@ describe('Lambda functions', () => {
     await expect(handler(event<SqsEvent>('scan-sqs.json'), context)).rejects.toThrow();
   });
 
+  it('notify: fans pending outbox rows out on a fanout message, and the sweep reports what it did', async () => {
+    environment({ VIGIL_NOTIFY_QUEUE_URL: queueUrl, VIGIL_NOTIFY_KMS_KEY_ID: 'alias/vigil-notify' });
+    const sample = event<SqsEvent>('scan-sqs.json').Records[0]!;
+    const { handler } = await import('./notify.ts');
+    const response = await handler(
+      {
+        Records: [
+          { ...sample, messageId: 'n1', body: JSON.stringify({ v: 1, kind: 'fanout' }) },
+          { ...sample, messageId: 'n2', body: '{"v":1,"kind":"deliver"}' },
+        ],
+      },
+      context,
+    );
+    // The malformed one (no delivery id) is the only failure.
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'n2' }] });
+    const sweep = await import('./notify-sweep.ts');
+    expect(await sweep.handler()).toMatchObject({ enqueued: expect.any(Number) });
+  });
+
   describe('migrate', () => {
     let empty: TestDatabase;
     beforeAll(async () => {

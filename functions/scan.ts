@@ -1,5 +1,12 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createScanRecordHandler } from '@vigil/jobs/scan';
-import { type InvocationContext, processBatch, type RecordHandler, type SqsEvent } from '@vigil/jobs/sqs';
+import {
+  type InvocationContext,
+  processBatch,
+  type RecordHandler,
+  type SqsEvent,
+  sqsNotifyNudge,
+} from '@vigil/jobs/sqs';
 import { scanConfig } from './config.ts';
 import { functionLogger, lazy, openFunctionDatabase } from './runtime.ts';
 
@@ -17,6 +24,9 @@ const scanner = lazy(async () => {
     reserveMs: config.reserveMs,
     trustedAccountIds: config.trustedAccountIds,
     saveSnapshots: config.saveSnapshots,
+    ...(config.notifyQueueUrl
+      ? { nudgeNotifications: sqsNotifyNudge({ client: new SQSClient({}), queueUrl: config.notifyQueueUrl }) }
+      : {}),
   });
 });
 

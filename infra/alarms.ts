@@ -1,4 +1,5 @@
 import { api, dispatch, migrate, scan } from './functions.ts';
+import { notify, notifySweep } from './notifications.ts';
 import { notifyDeadLetterQueue, notifyQueue, scanDeadLetterQueue, scanQueue } from './queues.ts';
 import { settings } from './settings.ts';
 
@@ -92,4 +93,6 @@ export const functionErrorAlarms = [
   errorAlarm('DispatchErrors', dispatch, 'dispatch'),
   errorAlarm('ApiErrors', api, 'API'),
   errorAlarm('MigrateErrors', migrate, 'migrate'),
+  errorAlarm('NotifyErrors', notify, 'notify'),
+  errorAlarm('NotifySweepErrors', notifySweep, 'notify sweep'),
 ];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ASSUME_ROLE_ACTION, SCANNER_IAM_ACTIONS } from '@vigil/collect';
 import { databaseUrl } from './database.ts';
 import { vpc } from './network.ts';
-import { scanQueue } from './queues.ts';
+import { notifyQueue, scanQueue } from './queues.ts';
 import { settings } from './settings.ts';
 
 /**
@@ -30,7 +30,7 @@ export const SWAGGER_UI_FILES = [
 export const LAMBDA_ALIASES = { '@electric-sql/pglite': './functions/stubs/pglite.ts' };
 
 /** What every function shares: Node 24 on Graviton, inside the VPC, bundled by SST's esbuild. */
-function base(handler: string): SstFunctionArgs {
+export function base(handler: string): SstFunctionArgs {
   return {
     handler,
     runtime: 'nodejs24.x',
@@ -46,7 +46,7 @@ function base(handler: string): SstFunctionArgs {
 }
 
 /** The database, over TLS verified against the Amazon root CAs that Lambda ships but does not load. */
-const databaseEnvironment = {
+export const databaseEnvironment = {
   DATABASE_URL: databaseUrl,
   NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
 };
@@ -63,6 +63,7 @@ export const scan = new sst.aws.Function('Scan', {
     VIGIL_SCAN_MAX_RECEIVES: String(settings.scan.maxReceiveCount),
     VIGIL_SCAN_RESERVE_MS: String(settings.scan.reserveMs),
     VIGIL_DB_POOL_SIZE: '2',
+    VIGIL_NOTIFY_QUEUE_URL: notifyQueue.url,
     ...(settings.trustedAccountIds.length > 0
       ? { VIGIL_TRUSTED_ACCOUNT_IDS: settings.trustedAccountIds.join(',') }
       : {}),
@@ -78,6 +79,8 @@ export const scan = new sst.aws.Function('Scan', {
       ],
       resources: [scanQueue.arn],
     },
+    // The nudge that has the notifier fan out a finalised run's outbox rows at once.
+    { actions: ['sqs:SendMessage'], resources: [notifyQueue.arn] },
     { actions: [ASSUME_ROLE_ACTION], resources: [SCANNER_ROLE_RESOURCE] },
     // Clusters in the scanner's own account are read with its own identity: the same read-only calls.
     { actions: [...SCANNER_IAM_ACTIONS], resources: ['*'] },

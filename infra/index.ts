@@ -8,6 +8,7 @@ export async function deploy(): Promise<Record<string, unknown>> {
   const { database } = await import('./database.ts');
   const queues = await import('./queues.ts');
   const functions = await import('./functions.ts');
+  await import('./notifications.ts');
   await import('./scheduler.ts');
   const { gateway } = await import('./api.ts');
   const { alarmTopic } = await import('./alarms.ts');

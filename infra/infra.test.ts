@@ -98,8 +98,9 @@ describe('the pipeline wiring', () => {
     const notifyQueue = fake.get('sst.aws.Queue', 'NotifyQueue').args as typeof scanQueue;
     expect(notifyQueue.dlq.queue).toBe('<NotifyDeadLetterQueue.arn>');
     expect(notifyQueue.dlq.retry).toBeGreaterThanOrEqual(5);
-    const { NOTIFY_TIMEOUT_SECONDS } = await import('./queues.ts');
-    expect(seconds(notifyQueue.visibilityTimeout)).toBeGreaterThanOrEqual(6 * NOTIFY_TIMEOUT_SECONDS);
+    expect(seconds(notifyQueue.visibilityTimeout)).toBeGreaterThanOrEqual(
+      6 * seconds(fn(fake, 'Notify').timeout),
+    );
   });
 
   it('alarms on any message in a DLQ, on old messages and on function errors', async () => {
@@ -121,7 +122,7 @@ describe('the pipeline wiring', () => {
     }
     expect(on('ApproximateAgeOfOldestMessage', '<ScanQueue.name>')).toMatchObject({ threshold: 7_200 });
     expect(on('ApproximateAgeOfOldestMessage', '<NotifyQueue.name>')).toBeDefined();
-    for (const name of ['Scan', 'Dispatch', 'ApiHandler', 'Migrate']) {
+    for (const name of ['Scan', 'Dispatch', 'ApiHandler', 'Migrate', 'Notify', 'NotifySweep']) {
       expect(on('Errors', `<${name}.name>`)).toMatchObject({ namespace: 'AWS/Lambda', threshold: 0 });
     }
     expect(fake.all('aws.sns.TopicSubscription')).toEqual([]);
@@ -133,6 +134,62 @@ describe('the pipeline wiring', () => {
       topic: '<AlarmTopic.arn>',
       protocol: 'email',
       endpoint: 'oncall@example.com',
+    });
+  });
+});
+
+describe('notifications', () => {
+  it('runs outbox -> sweep/nudge -> notify queue -> notify, with partial batch responses', async () => {
+    const { fake } = await deploy();
+    expect(fake.get('sst.aws.Queue.subscribe', 'NotifyQueue').args).toMatchObject({
+      subscriber: '<Notify.arn>',
+      batch: { partialResponses: true },
+    });
+    expect(fake.get('sst.aws.CronV2', 'NotifySweepSchedule').args).toMatchObject({
+      function: '<NotifySweep.arn>',
+      schedule: 'rate(1 minute)',
+    });
+    expect(fn(fake, 'Scan').environment.VIGIL_NOTIFY_QUEUE_URL).toBe('<NotifyQueue.url>');
+    for (const name of ['Notify', 'NotifySweep']) {
+      expect(fn(fake, name).environment).toMatchObject({
+        VIGIL_NOTIFY_QUEUE_URL: '<NotifyQueue.url>',
+        VIGIL_NOTIFY_KMS_KEY_ID: '<NotifyKey.arn>',
+      });
+    }
+    expect(fake.get('aws.kms.Key', 'NotifyKey').args).toMatchObject({ enableKeyRotation: true });
+  });
+
+  it('sweeps hourly outside production so the database can pause', async () => {
+    const { fake } = await deploy({ stage: 'dev' });
+    expect(fake.get('sst.aws.CronV2', 'NotifySweepSchedule').args).toMatchObject({
+      schedule: 'rate(1 hour)',
+    });
+  });
+
+  it('lets only the notify function open sealed secrets, and only with the notify key', async () => {
+    const { fake } = await deploy();
+    expect(fn(fake, 'Notify').permissions).toEqual([
+      {
+        actions: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueAttributes',
+        ],
+        resources: ['<NotifyQueue.arn>'],
+      },
+      { actions: ['sqs:SendMessage'], resources: ['<NotifyQueue.arn>'] },
+      { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: ['<NotifyKey.arn>'] },
+    ]);
+    expect(fn(fake, 'NotifySweep').permissions).toEqual([
+      { actions: ['sqs:SendMessage'], resources: ['<NotifyQueue.arn>'] },
+    ]);
+    for (const name of ['Scan', 'Dispatch', 'ApiHandler', 'Migrate', 'NotifySweep']) {
+      expect(JSON.stringify(fn(fake, name).permissions)).not.toContain('kms:Decrypt');
+    }
+    expect(fn(fake, 'Scan').permissions).toContainEqual({
+      actions: ['sqs:SendMessage'],
+      resources: ['<NotifyQueue.arn>'],
     });
   });
 });

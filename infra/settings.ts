@@ -31,6 +31,14 @@ export interface Settings {
     reserveMs: number;
   };
   database: { minAcu: number; maxAcu: number; pauseAfter?: string };
+  notify: {
+    /** How often the sweep turns outbox rows into deliveries and re-queues due ones. */
+    sweepSchedule: string;
+    batchSize: number;
+    maxConcurrency: number;
+    /** Private ranges webhook destinations may use (VIGIL_WEBHOOK_ALLOW_CIDRS). */
+    webhookAllowCidrs?: string;
+  };
   api: {
     /** `keys`: the app's own API keys only. `jwt`: API Gateway checks the OIDC JWT first, then the app does. */
     auth: 'keys' | 'jwt';
@@ -67,6 +75,7 @@ const envSchema = z.object({
   VIGIL_DISPATCH_TIMEZONE: z.string().min(1).optional(),
   VIGIL_DISPATCH_SPREAD_SECONDS: z.coerce.number().int().min(0).max(900).optional(),
   VIGIL_ALARM_EMAIL: z.email().optional(),
+  VIGIL_WEBHOOK_ALLOW_CIDRS: z.string().min(1).optional(),
   VIGIL_OIDC_ISSUER: z.url().optional(),
   VIGIL_OIDC_AUDIENCE: z.string().min(1).optional(),
   VIGIL_CORS_ORIGINS: csv,
@@ -109,6 +118,14 @@ export function settingsFor(stage: string, env: Readonly<Record<string, string |
       reserveMs: 30_000,
     },
     database: production ? { minAcu: 0.5, maxAcu: 8 } : { minAcu: 0, maxAcu: 4, pauseAfter: '30 minutes' },
+    notify: {
+      // Outside production an hourly sweep lets the database pause; the scanner's nudge still fans out
+      // each run's events at once.
+      sweepSchedule: production ? 'rate(1 minute)' : 'rate(1 hour)',
+      batchSize: 10,
+      maxConcurrency: 8,
+      ...(vars.VIGIL_WEBHOOK_ALLOW_CIDRS ? { webhookAllowCidrs: vars.VIGIL_WEBHOOK_ALLOW_CIDRS } : {}),
+    },
     api: {
       auth: vars.VIGIL_OIDC_ISSUER ? 'jwt' : 'keys',
       ...(vars.VIGIL_OIDC_ISSUER && vars.VIGIL_OIDC_AUDIENCE

@@ -190,6 +190,12 @@ declare global {
         args: { topic: SstInput<string>; protocol: 'email' | 'https' | 'sqs' | 'lambda'; endpoint: string },
       ) => unknown;
     };
+    kms: {
+      Key: new (
+        name: string,
+        args: { description?: string; enableKeyRotation?: boolean; deletionWindowInDays?: number },
+      ) => { arn: SstOutput<string>; keyId: SstOutput<string> };
+    };
     lambda: {
       Invocation: new (
         name: string,

@@ -10,12 +10,12 @@
  * bundles.ts) and to prove in a test that every bundle loads in a bare Node process.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 export const ROOT = join(import.meta.dirname, '..');
-export const FUNCTIONS = ['api', 'dispatch', 'migrate', 'scan'] as const;
+export const FUNCTIONS = ['api', 'dispatch', 'migrate', 'notify', 'notify-sweep', 'scan'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 // ESM bundles of CommonJS dependencies still call require() and read __dirname (pg, the Kubernetes client);
@@ -106,7 +106,7 @@ export async function buildFunctions(outDir = join(ROOT, 'dist/functions')): Pro
 if (import.meta.main) {
   const i = process.argv.indexOf('--out');
   const out = i === -1 ? undefined : process.argv[i + 1];
-  const built = await buildFunctions(out ? join(process.cwd(), out) : undefined);
+  const built = await buildFunctions(out ? resolve(out) : undefined);
   for (const f of built) {
     process.stdout.write(
       `${f.name.padEnd(9)} ${relative(process.cwd(), f.file)}  ${(f.bytes / 1024).toFixed(0)} KiB (${(f.gzipBytes / 1024).toFixed(0)} KiB gzip, ${f.modules} modules)\n`,

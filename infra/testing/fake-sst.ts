@@ -143,6 +143,7 @@ export function installFakeSst(options: { stage?: string } = {}): FakeSst {
       Topic: pulumiResource('aws.sns.Topic', ['arn']),
       TopicSubscription: pulumiResource('aws.sns.TopicSubscription', []),
     },
+    kms: { Key: pulumiResource('aws.kms.Key', ['arn', 'keyId']) },
     lambda: { Invocation: pulumiResource('aws.lambda.Invocation', ['result']) },
   });
   vi.stubGlobal('$app', { name: 'vigil', stage });

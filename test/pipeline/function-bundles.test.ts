@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTestDatabase, type TestDatabase } from '@vigil/db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { apiConfig, dispatchConfig, migrateConfig, scanConfig } from '../../functions/config.ts';
+import {
+  apiConfig,
+  dispatchConfig,
+  migrateConfig,
+  notifyConfig,
+  scanConfig,
+} from '../../functions/config.ts';
 import { fakeDeploy, recordedFunction, resetFakeDeploy } from '../../infra/testing/deploy.ts';
 import {
   type BuiltFunction,
@@ -64,11 +70,15 @@ describe('the deployed functions environment', () => {
       audience: 'vigil',
     });
     expect(migrateConfig(env('Migrate'))).toMatchObject({ migrationsDir: '/var/task/migrations' });
+    for (const name of ['Notify', 'NotifySweep']) {
+      expect(notifyConfig(env(name))).toMatchObject({ kmsKeyId: expect.any(String) });
+    }
+    expect(scanConfig(env('Scan')).notifyQueueUrl).toBeDefined();
   });
 
   it('is bundled with the same aliases and files SST will use', async () => {
     const { fake } = await fakeDeploy();
-    for (const name of ['Scan', 'Dispatch', 'ApiHandler', 'Migrate']) {
+    for (const name of ['Scan', 'Dispatch', 'ApiHandler', 'Migrate', 'Notify', 'NotifySweep']) {
       expect(recordedFunction(fake, name).nodejs?.esbuild?.alias).toEqual(LAMBDA_ALIASES);
     }
     expect(recordedFunction(fake, 'ApiHandler').copyFiles?.map((f) => f.to)).toEqual(

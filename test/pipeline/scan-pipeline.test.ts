@@ -63,6 +63,25 @@ describe.each(TEST_ENGINES)('the scan pipeline on %s', (engine) => {
     );
   });
 
+  it('nudges the notifier once per finalised run, and a failed nudge never fails the scan', async () => {
+    const cluster = await h.demoCluster('prod-us');
+    const message = { clusterId: cluster.id, slot: 'manual:nudge', trigger: 'manual' as const };
+    let nudges = 0;
+    const handler = h.handler({
+      nudgeNotifications: async () => {
+        nudges++;
+        throw new Error('notify queue unreachable');
+      },
+    });
+    await h.send([message, message]);
+    await h.pollUntilEmpty(h.poller(handler, { batchSize: 1 }));
+    expect(nudges).toBe(1);
+    expect((await runsOf(cluster.id))[0]?.status).toBe('complete');
+    expect(h.logger.entries).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: 'could not nudge the notifier; the sweep will deliver' }),
+    );
+  });
+
   it('records one run with identical findings when two deliveries of a message are scanned concurrently', async () => {
     const cluster = await h.demoCluster('staging-onprem');
     const message = { clusterId: cluster.id, slot: 'manual:concurrent', trigger: 'manual' as const };

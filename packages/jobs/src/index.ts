@@ -38,6 +38,7 @@ export type {
   SqsRecord,
 } from './sqs/lambda-types.ts';
 export { type LocalSqs, type QueueSpec, sqsClientFor, startLocalSqs } from './sqs/local-sqs.ts';
+export { sqsNotifyNudge } from './sqs/notify-nudge.ts';
 export { type ProcessBatchOptions, processBatch, type RecordHandler } from './sqs/process-batch.ts';
 export {
   type OutgoingScan,

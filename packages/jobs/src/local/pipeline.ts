@@ -5,6 +5,7 @@ import { createScanHandler, type ScanDeps } from '../scan/index.ts';
 import { createScanRequester, type ScanRequester } from '../scan-requester.ts';
 import { EventSourcePoller } from '../sqs/event-source-poller.ts';
 import { type LocalSqs, startLocalSqs } from '../sqs/local-sqs.ts';
+import { sqsNotifyNudge } from '../sqs/notify-nudge.ts';
 import { SqsScanQueue } from '../sqs/scan-queue.ts';
 
 /** The queues of the pipeline, as infra/queues.ts defines them in AWS. */
@@ -68,7 +69,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   const scanQueueUrl = sqs.queues[SCAN_QUEUE]!.url;
   const queue = new SqsScanQueue({ client: sqs.client, queueUrl: scanQueueUrl });
   const { sqsPort: _port, scan: _scan, dispatch: _dispatch, requeueOnStart: _requeue, ...scanDeps } = options;
-  const handler = createScanHandler({ ...scanDeps, maxReceiveCount });
+  const notifyQueueUrl = sqs.queues[NOTIFY_QUEUE]!.url;
+  const handler = createScanHandler({
+    nudgeNotifications: sqsNotifyNudge({ client: sqs.client, queueUrl: notifyQueueUrl }),
+    ...scanDeps,
+    maxReceiveCount,
+  });
   const poller = new EventSourcePoller({
     client: sqs.client,
     queueUrl: scanQueueUrl,
@@ -113,7 +119,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   return {
     sqs,
     scanQueueUrl,
-    notifyQueueUrl: sqs.queues[NOTIFY_QUEUE]!.url,
+    notifyQueueUrl,
     scans: createScanRequester({ db, queue, logger }),
     dispatchNow,
     async stop() {

@@ -3,7 +3,7 @@ import { parseScanMessage } from '../messages/scan-message.ts';
 import type { SqsBatchHandler } from '../sqs/lambda-types.ts';
 import { processBatch, type RecordHandler } from '../sqs/process-batch.ts';
 import { classifyScanError, describeScanError } from './classify.ts';
-import { type ScanDeps, scanCluster } from './scan-cluster.ts';
+import { nudgeNotifier, type ScanDeps, scanCluster } from './scan-cluster.ts';
 
 export interface ScanHandlerDeps extends ScanDeps {
   /**
@@ -60,6 +60,7 @@ export function createScanRecordHandler(deps: ScanHandlerDeps): RecordHandler {
           reason,
           at: now(),
         });
+        if (failed.failed) await nudgeNotifier(deps, failed.run.id);
         deps.logger.warn({
           msg: failed.failed ? 'scan failed; run recorded as failed' : 'scan failed; run was already final',
           ...ids,

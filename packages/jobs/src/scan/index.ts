@@ -4,6 +4,7 @@ export { MAX_SOURCE_FILE_BYTES, readCluster, type SourcePolicy } from './read-cl
 export {
   DEFAULT_MIN_COLLECT_MS,
   DEFAULT_RESERVE_MS,
+  nudgeNotifier,
   type ScanDeps,
   type ScanOutcome,
   scanCluster,

@@ -35,6 +35,22 @@ export interface ScanDeps {
   trustedAccountIds?: string[];
   /** Passed to recordScan (tests inject crashes inside the transaction through it). */
   recordOptions?: RecordScanOptions;
+  /**
+   * Called after a run was finalised with outbox rows to deliver (a recorded scan, a failed run), so the
+   * notifier fans them out now instead of at its next sweep. A failure is logged, never the scan's: the
+   * rows are committed and the sweep picks them up anyway.
+   */
+  nudgeNotifications?: () => Promise<void>;
+}
+
+/** Tells the notifier there is new outbox work; only logs when that fails. */
+export async function nudgeNotifier(deps: Pick<ScanDeps, 'nudgeNotifications' | 'logger'>, runId: string) {
+  if (!deps.nudgeNotifications) return;
+  try {
+    await deps.nudgeNotifications();
+  } catch (error) {
+    deps.logger.warn({ msg: 'could not nudge the notifier; the sweep will deliver', runId, error });
+  }
 }
 
 export type ScanOutcome =
@@ -124,6 +140,7 @@ export async function scanCluster(
     findings: recorded.findings,
     durations: allDurations,
   });
+  if (!recorded.alreadyRecorded) await nudgeNotifier(deps, runId);
   if (recorded.status === 'failed') {
     // Another delivery failed the run while this one scanned; its verdict stands.
     return { kind: 'already-final', runId, status: recorded.status };

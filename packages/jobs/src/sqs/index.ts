@@ -1,4 +1,5 @@
 // The SQS plumbing a Lambda function needs (no local server here: see @vigil/jobs/local).
+
 export type {
   InvocationContext,
   SqsBatchHandler,
@@ -6,6 +7,7 @@ export type {
   SqsEvent,
   SqsRecord,
 } from './lambda-types.ts';
+export { sqsNotifyNudge } from './notify-nudge.ts';
 export { type ProcessBatchOptions, processBatch, type RecordHandler } from './process-batch.ts';
 export {
   type OutgoingScan,
