@@ -161,8 +161,8 @@ export async function main(argv: string[] = []): Promise<string> {
         p99LimitMs: 50,
       },
       {
-        name: 'GET /v1/findings?severity=critical&checkId=check-7',
-        path: '/v1/findings?severity=critical&checkId=check-7',
+        name: 'GET /v1/findings?severity=critical&checkId=check-5',
+        path: '/v1/findings?severity=critical&checkId=check-5',
         token: admin,
         baseline: '/static/findings',
         p99LimitMs: 50,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { parseApiKey } from './auth/api-keys.ts';
 import { createAuthenticator, ensureBootstrapAdminKey } from './auth/authenticate.ts';
 import { createClusterDirectory } from './http/cluster-directory.ts';
 import { mountDocsUi } from './http/docs-ui.ts';
@@ -40,6 +41,12 @@ export function createApp(deps: ApiDeps): ApiApp {
     oidc: deps.config.oidc,
     cacheMs: (deps.config.keyCacheSeconds ?? 5) * 1000,
   });
+  // A malformed bootstrap key is a configuration error: refuse to start rather than run without it.
+  if (deps.config.bootstrapAdminKey !== undefined && !parseApiKey(deps.config.bootstrapAdminKey)) {
+    throw new Error(
+      'VIGIL_BOOTSTRAP_ADMIN_KEY is not a Vigil API key (vgl_...); make one with `vigil keys generate`',
+    );
+  }
   const bootstrap = deps.config.bootstrapAdminKey
     ? ensureBootstrapAdminKey(deps.db, deps.config.bootstrapAdminKey, logger).then(
         () => undefined,

@@ -530,6 +530,19 @@ describe('authentication and scopes (RELIABILITY 22)', () => {
     expect(get.headers.get('access-control-allow-origin')).toBe('https://portal.example.com');
   });
 
+  it('refuses to start with a VIGIL_BOOTSTRAP_ADMIN_KEY that is not a Vigil key, without echoing it', () => {
+    const { handle } = api();
+    const start = () =>
+      createApp({
+        db: handle.db,
+        scans: inProcessScanRequester(handle.db, () => new Date()),
+        config: { ...TEST_CONFIG, bootstrapAdminKey: 'hunter2-not-a-key' },
+        logger: memoryLogger(),
+      });
+    expect(start).toThrow(/VIGIL_BOOTSTRAP_ADMIN_KEY is not a Vigil API key/);
+    expect(start).not.toThrow(/hunter2/);
+  });
+
   it('makes VIGIL_BOOTSTRAP_ADMIN_KEY an admin key at start, stores it once, and never revives it once revoked', async () => {
     const { handle, keys } = api();
     const bootstrap = generateApiKey().token;

@@ -100,7 +100,10 @@ export function scanRoutes() {
   return createRouter()
     .openapi(list, async (c) => {
       const q = c.req.valid('query');
-      const clusterIds = await clusterScope(c, q.clusterId ? { clusterIds: [q.clusterId] } : {});
+      const clusterIds = await clusterScope(c, {
+        ...(q.clusterId ? { clusterIds: [q.clusterId] } : {}),
+        liveOnly: true,
+      });
       const page = await listRuns(c.var.services.db, {
         ...(clusterIds ? { clusterIds } : {}),
         ...(q.status ? { statuses: q.status as RunStatus[] } : {}),

@@ -97,7 +97,10 @@ const FINDINGS_LISTING = 'findings';
 function findingConditions(filter: FindingFilter): SQL | undefined {
   const states = filter.states ?? ['open'];
   return and(
-    filter.clusterIds ? inArray(findingLifecycles.clusterId, filter.clusterIds.filter(isUuid)) : undefined,
+    // One array parameter, not one per id: a key limited to hundreds of clusters passes them all.
+    filter.clusterIds
+      ? sql`${findingLifecycles.clusterId} = any(${arrayParam(filter.clusterIds.filter(isUuid), 'uuid')})`
+      : undefined,
     inArray(findingLifecycles.state, [...states]),
     filter.severities ? inArray(findingLifecycles.severity, [...filter.severities]) : undefined,
     filter.checkIds ? inArray(findingLifecycles.checkId, [...filter.checkIds]) : undefined,
