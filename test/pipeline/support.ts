@@ -164,7 +164,7 @@ function unreachableKubeconfig(server: string): string {
   return [
     'apiVersion: v1',
     'kind: Config',
-    'clusters: [{name: nowhere, cluster: {server: "' + server + '", insecure-skip-tls-verify: true}}]',
+    `clusters: [{name: nowhere, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]`,
     'users: [{name: nowhere, user: {token: not-a-real-token}}]',
     'contexts: [{name: nowhere, context: {cluster: nowhere, user: nowhere}}]',
     'current-context: nowhere',
