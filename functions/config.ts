@@ -65,6 +65,10 @@ const apiSchema = z
     VIGIL_OIDC_AUDIENCE: z.string().min(1).optional(),
     VIGIL_OIDC_JWKS_URL: z.url().optional(),
     VIGIL_OIDC_SCOPE_CLAIM: z.string().min(1).optional(),
+    /** With the KMS key and the notify queue, the API serves the notification routes (else they answer 503). */
+    VIGIL_NOTIFY_QUEUE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    VIGIL_NOTIFY_KMS_KEY_ID: z.string().min(1).optional(),
+    VIGIL_WEBHOOK_ALLOW_CIDRS: z.string().optional(),
   })
   .refine((env) => (env.VIGIL_OIDC_ISSUER === undefined) === (env.VIGIL_OIDC_AUDIENCE === undefined), {
     message: 'VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE are set together',
@@ -160,6 +164,17 @@ export function apiConfig(env: Env = process.env) {
   return {
     database: databaseConfig(parsed),
     scanQueueUrl: parsed.VIGIL_SCAN_QUEUE_URL,
+    ...(parsed.VIGIL_NOTIFY_QUEUE_URL && parsed.VIGIL_NOTIFY_KMS_KEY_ID
+      ? {
+          notify: {
+            notifyQueueUrl: parsed.VIGIL_NOTIFY_QUEUE_URL,
+            kmsKeyId: parsed.VIGIL_NOTIFY_KMS_KEY_ID,
+            ...(parsed.VIGIL_WEBHOOK_ALLOW_CIDRS
+              ? { webhookAllowCidrs: parsed.VIGIL_WEBHOOK_ALLOW_CIDRS }
+              : {}),
+          },
+        }
+      : {}),
     api: {
       corsOrigins: parsed.VIGIL_CORS_ORIGINS,
       maxBodyBytes: parsed.VIGIL_MAX_BODY_BYTES,

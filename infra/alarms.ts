@@ -1,4 +1,5 @@
-import { api, dispatch, migrate, scan } from './functions.ts';
+import { apiFunction } from './api.ts';
+import { dispatch, migrate, scan } from './functions.ts';
 import { notify, notifySweep } from './notifications.ts';
 import { notifyDeadLetterQueue, notifyQueue, scanDeadLetterQueue, scanQueue } from './queues.ts';
 import { settings } from './settings.ts';
@@ -91,7 +92,7 @@ function errorAlarm(name: string, fn: SstFunction, what: string) {
 export const functionErrorAlarms = [
   errorAlarm('ScanErrors', scan, 'scan'),
   errorAlarm('DispatchErrors', dispatch, 'dispatch'),
-  errorAlarm('ApiErrors', api, 'API'),
+  errorAlarm('ApiErrors', apiFunction, 'API'),
   errorAlarm('MigrateErrors', migrate, 'migrate'),
   errorAlarm('NotifyErrors', notify, 'notify'),
   errorAlarm('NotifySweepErrors', notifySweep, 'notify sweep'),

@@ -1,5 +1,43 @@
-import { api as apiFunction } from './functions.ts';
+import { base, databaseEnvironment, SWAGGER_UI_FILES, sendScanMessages } from './functions.ts';
+import { notifyKey } from './notifications.ts';
+import { notifyQueue, scanQueue } from './queues.ts';
 import { settings } from './settings.ts';
+
+/** The API app. Manual scans go to the scan queue; the notification routes seal secrets with the notify key. */
+export const apiFunction = new sst.aws.Function('ApiHandler', {
+  ...base('functions/api.handler'),
+  description: 'The Vigil REST API',
+  timeout: '29 seconds',
+  memory: '1024 MB',
+  environment: {
+    ...databaseEnvironment,
+    VIGIL_SCAN_QUEUE_URL: scanQueue.url,
+    VIGIL_NOTIFY_QUEUE_URL: notifyQueue.url,
+    VIGIL_NOTIFY_KMS_KEY_ID: notifyKey.arn,
+    ...(settings.notify.webhookAllowCidrs
+      ? { VIGIL_WEBHOOK_ALLOW_CIDRS: settings.notify.webhookAllowCidrs }
+      : {}),
+    ...(settings.api.corsOrigins.length > 0
+      ? { VIGIL_CORS_ORIGINS: settings.api.corsOrigins.join(',') }
+      : {}),
+    ...(settings.api.oidc
+      ? { VIGIL_OIDC_ISSUER: settings.api.oidc.issuer, VIGIL_OIDC_AUDIENCE: settings.api.oidc.audience }
+      : {}),
+    ...(settings.api.bootstrapAdminKey ? { VIGIL_BOOTSTRAP_ADMIN_KEY: settings.api.bootstrapAdminKey } : {}),
+  },
+  permissions: [
+    sendScanMessages,
+    // Redeliveries and test deliveries go through the notify queue.
+    { actions: ['sqs:SendMessage'], resources: [notifyQueue.arn] },
+    // Saving a subscription seals its secrets; a test delivery opens them.
+    { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [notifyKey.arn] },
+  ],
+  // The API reference page (/docs) reads swagger-ui-dist's files as a package beside the handler.
+  copyFiles: SWAGGER_UI_FILES.map((file) => ({
+    from: `node_modules/swagger-ui-dist/${file}`,
+    to: `node_modules/swagger-ui-dist/${file}`,
+  })),
+});
 
 /**
  * The HTTP endpoint: an API Gateway HTTP API in front of the app. With an OIDC issuer configured, API

@@ -51,7 +51,7 @@ export const databaseEnvironment = {
   NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
 };
 
-const sendScanMessages: SstPermission = { actions: ['sqs:SendMessage'], resources: [scanQueue.arn] };
+export const sendScanMessages: SstPermission = { actions: ['sqs:SendMessage'], resources: [scanQueue.arn] };
 
 export const scan = new sst.aws.Function('Scan', {
   ...base('functions/scan.handler'),
@@ -111,30 +111,6 @@ export const dispatch = new sst.aws.Function('Dispatch', {
     VIGIL_DISPATCH_SPREAD_SECONDS: String(settings.dispatch.spreadSeconds),
   },
   permissions: [sendScanMessages],
-});
-
-export const api = new sst.aws.Function('ApiHandler', {
-  ...base('functions/api.handler'),
-  description: 'The Vigil REST API',
-  timeout: '29 seconds',
-  memory: '1024 MB',
-  environment: {
-    ...databaseEnvironment,
-    VIGIL_SCAN_QUEUE_URL: scanQueue.url,
-    ...(settings.api.corsOrigins.length > 0
-      ? { VIGIL_CORS_ORIGINS: settings.api.corsOrigins.join(',') }
-      : {}),
-    ...(settings.api.oidc
-      ? { VIGIL_OIDC_ISSUER: settings.api.oidc.issuer, VIGIL_OIDC_AUDIENCE: settings.api.oidc.audience }
-      : {}),
-    ...(settings.api.bootstrapAdminKey ? { VIGIL_BOOTSTRAP_ADMIN_KEY: settings.api.bootstrapAdminKey } : {}),
-  },
-  permissions: [sendScanMessages],
-  // The API reference page (/docs) reads swagger-ui-dist's files as a package beside the handler.
-  copyFiles: SWAGGER_UI_FILES.map((file) => ({
-    from: `node_modules/swagger-ui-dist/${file}`,
-    to: `node_modules/swagger-ui-dist/${file}`,
-  })),
 });
 
 const MIGRATIONS = 'packages/db/migrations';

@@ -166,7 +166,7 @@ describe('notifications', () => {
     });
   });
 
-  it('lets only the notify function open sealed secrets, and only with the notify key', async () => {
+  it('lets only the notify function and the API open sealed secrets, and only with the notify key', async () => {
     const { fake } = await deploy();
     expect(fn(fake, 'Notify').permissions).toEqual([
       {
@@ -184,9 +184,15 @@ describe('notifications', () => {
     expect(fn(fake, 'NotifySweep').permissions).toEqual([
       { actions: ['sqs:SendMessage'], resources: ['<NotifyQueue.arn>'] },
     ]);
-    for (const name of ['Scan', 'Dispatch', 'ApiHandler', 'Migrate', 'NotifySweep']) {
-      expect(JSON.stringify(fn(fake, name).permissions)).not.toContain('kms:Decrypt');
+    for (const name of ['Scan', 'Dispatch', 'Migrate', 'NotifySweep']) {
+      const granted = JSON.stringify(fn(fake, name).permissions);
+      expect(granted).not.toContain('kms:Decrypt');
+      expect(granted).not.toContain('kms:GenerateDataKey');
     }
+    expect(fn(fake, 'ApiHandler').environment).toMatchObject({
+      VIGIL_NOTIFY_QUEUE_URL: '<NotifyQueue.url>',
+      VIGIL_NOTIFY_KMS_KEY_ID: '<NotifyKey.arn>',
+    });
     expect(fn(fake, 'Scan').permissions).toContainEqual({
       actions: ['sqs:SendMessage'],
       resources: ['<NotifyQueue.arn>'],
@@ -199,7 +205,11 @@ describe('permissions', () => {
     const { fake } = await deploy();
     const grants = (name: string) => fn(fake, name).permissions;
     expect(grants('Dispatch')).toEqual([{ actions: ['sqs:SendMessage'], resources: ['<ScanQueue.arn>'] }]);
-    expect(grants('ApiHandler')).toEqual([{ actions: ['sqs:SendMessage'], resources: ['<ScanQueue.arn>'] }]);
+    expect(grants('ApiHandler')).toEqual([
+      { actions: ['sqs:SendMessage'], resources: ['<ScanQueue.arn>'] },
+      { actions: ['sqs:SendMessage'], resources: ['<NotifyQueue.arn>'] },
+      { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: ['<NotifyKey.arn>'] },
+    ]);
     expect(grants('Migrate')).toEqual([]);
     const scan = grants('Scan');
     expect(scan).toContainEqual({
@@ -217,7 +227,7 @@ describe('permissions', () => {
     });
     const reads = scan.find((p) => p.actions.some((a) => a.startsWith('eks:')));
     expect([...(reads?.actions ?? [])].sort()).toEqual([...SCANNER_IAM_ACTIONS].sort());
-    for (const { actions } of [scan, grants('Dispatch'), grants('ApiHandler')].flat()) {
+    for (const { actions } of [scan, grants('Dispatch')].flat()) {
       for (const action of actions) {
         expect(action).not.toContain('*');
         expect(action).toMatch(

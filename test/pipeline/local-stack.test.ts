@@ -71,6 +71,9 @@ describe('the local stack', () => {
     };
     expect(clusters.items.map((c) => c.name)).toEqual(['prod-eu', 'prod-us', 'staging-onprem']);
 
+    // The notification routes are served too (their service is wired, not 503).
+    expect((await fetch(`${stack!.url}/v1/subscriptions`, { headers: auth })).status).toBe(200);
+
     const prodUs = clusters.items.find((c) => c.name === 'prod-us')!;
     const requested = await fetch(`${stack!.url}/v1/clusters/${prodUs.id}/scans`, {
       method: 'POST',

@@ -17,10 +17,15 @@ import {
   openDatabase,
   type ScanRunSummary,
 } from '@vigil/db';
-import { type LocalNotifier, SqsNotifyQueue, startLocalNotifier } from '@vigil/jobs';
 import { type LocalPipeline, startLocalPipeline } from '@vigil/jobs/local';
 import { createJsonLogger, type Logger } from '@vigil/jobs/logger';
-import { createHttpClient, openLocalEncryptor, parseAllowCidrs } from '@vigil/notify';
+import {
+  createSubscriptionService,
+  type LocalNotifier,
+  SqsNotifyQueue,
+  startLocalNotifier,
+} from '@vigil/jobs/notify';
+import { createHttpClient, openLocalEncryptor, parseAllowCidrs, systemResolver } from '@vigil/notify';
 import { z } from 'zod';
 import { DEMO_DIR } from './commands/demo.ts';
 import type { LocalStackConfig } from './config.ts';
@@ -167,23 +172,33 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cleanup.push(() => pipeline.stop());
 
     const encryptor = await openLocalEncryptor(resolve(options.secretsKeyFile));
+    const policy = parseAllowCidrs(options.webhookAllowCidrs);
+    const http = createHttpClient({ policy });
+    const notifyQueue = new SqsNotifyQueue({
+      client: pipeline.sqs.client,
+      queueUrl: pipeline.notifyQueueUrl,
+    });
     const notifier = await startLocalNotifier({
       client: pipeline.sqs.client,
       queueUrl: pipeline.notifyQueueUrl,
-      deps: {
-        db,
-        queue: new SqsNotifyQueue({ client: pipeline.sqs.client, queueUrl: pipeline.notifyQueueUrl }),
-        encryptor,
-        http: createHttpClient({ policy: parseAllowCidrs(options.webhookAllowCidrs) }),
-        logger,
-        now,
-      },
+      deps: { db, queue: notifyQueue, encryptor, http, logger, now },
     });
     cleanup.push(() => notifier.stop());
+    const notifications = createSubscriptionService({
+      db,
+      encryptor,
+      http,
+      policy,
+      resolver: systemResolver(),
+      queue: notifyQueue,
+      logger,
+      now,
+    });
 
     const app = createApp({
       db,
       scans: pipeline.scans,
+      notifications,
       now,
       logger: createApiLogger(writeLog),
       config: {

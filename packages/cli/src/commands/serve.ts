@@ -119,8 +119,9 @@ export const serve: Command = {
       io.stdout.write('API key: the admin key in VIGIL_BOOTSTRAP_ADMIN_KEY is active.\n\n');
     } else {
       io.stdout.write(
-        'API key: use the admin key printed on the first start. Lost it? Set VIGIL_BOOTSTRAP_ADMIN_KEY to a\n' +
-          'new vgl_ key and start again; it is stored as an admin key.\n\n',
+        'API key: use the admin key printed on the first start. Lost it? Stop Vigil and run\n' +
+          '`npx vigil keys create --scope admin`, or start it with VIGIL_BOOTSTRAP_ADMIN_KEY set to a key from\n' +
+          '`npx vigil keys generate`.\n\n',
       );
     }
     if (stack.demoClusters.length > 0) {
