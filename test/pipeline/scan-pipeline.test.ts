@@ -8,7 +8,7 @@ import {
   type ScanRunSummary,
 } from '@vigil/db';
 import { TEST_ENGINES, useTestDatabase } from '@vigil/db/testing';
-import type { SqsBatchResponse } from '@vigil/jobs';
+import { dispatchDueScans, type SqsBatchResponse, SqsScanQueue, silentLogger } from '@vigil/jobs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { smallCluster } from '../fake-kube/fixtures.ts';
 import { type FakeKube, startFakeKube } from '../fake-kube/server.ts';
@@ -43,6 +43,22 @@ describe.each(TEST_ENGINES)('the scan pipeline on %s', (engine) => {
   async function runsOf(clusterId: string): Promise<ScanRunSummary[]> {
     return (await listRuns(db(), { clusterIds: [clusterId] })).items;
   }
+
+  // First in the block: the dispatcher sees every cluster of the database, and here there is only this one.
+  it('scans two dispatcher runs of one schedule slot into one run', async () => {
+    const cluster = await h.demoCluster('staging-onprem', { scheduleIntervalSeconds: 3_600 });
+    const queue = new SqsScanQueue({ client: h.sqs.client, queueUrl: h.queueUrl });
+    const deps = { db: db(), queue, logger: silentLogger, now: () => new Date('2026-03-05T10:05:00Z') };
+    const first = await dispatchDueScans(deps);
+    const second = await dispatchDueScans({ ...deps, now: () => new Date('2026-03-05T10:55:00Z') });
+    expect(first.sent).toBeGreaterThanOrEqual(1);
+    expect(second.sent).toBeGreaterThanOrEqual(1);
+    await h.pollUntilEmpty(h.poller(h.handler()));
+    const runs = await runsOf(cluster.id);
+    expect(runs.map((r) => [r.slot, r.trigger, r.status])).toEqual([
+      ['2026-03-05T10:00:00.000Z', 'schedule', 'complete'],
+    ]);
+  });
 
   it('records one run with the findings of one clean audit when a message is delivered twice', async () => {
     const cluster = await h.demoCluster('prod-eu');
