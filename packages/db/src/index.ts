@@ -61,6 +61,7 @@ export {
   type FleetSummary,
   getFinding,
   listFindings,
+  listFindingsJson,
   listLifecycleChanges,
   listRunFindings,
   type RunFindingFilter,
