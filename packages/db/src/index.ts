@@ -61,7 +61,6 @@ export {
   type FleetSummary,
   getFinding,
   listFindings,
-  listFindingsJson,
   listLifecycleChanges,
   listRunFindings,
   type RunFindingFilter,
