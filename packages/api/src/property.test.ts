@@ -3,7 +3,7 @@ import type { ParameterObject, RequestBodyObject, SchemaObject } from 'openapi3-
 import { describe, expect, it } from 'vitest';
 import { testNotificationService } from '../../../test/notify/api-notifications.ts';
 import { useTestApi } from './testing/api-fixture.ts';
-import { anyJson, resolveSchema, valueOf } from './testing/arbitrary.ts';
+import { anyJson, resolveSchema, schemaValues } from './testing/arbitrary.ts';
 import { apiDocument, type Operation, operations } from './testing/contract.ts';
 
 // Generated requests for every operation of the document, valid and invalid. Whatever is sent, the API
@@ -25,7 +25,7 @@ function pathValue(name: string, schema: SchemaObject): fc.Arbitrary<string> {
     scanId: [fleet.prodEuRuns[1].runId, fleet.stagingRun.runId],
     checkId: ['cluster-admin', 'secrets-read'],
   };
-  const random = valueOf(document, schema).map(String);
+  const random = schemaValues(document, schema).map(String);
   const weird = fc.oneof(
     fc.string({ maxLength: 40 }),
     fc.constantFrom('..', '%2e%2e', '0', 'null', ' ', '%00'),
@@ -46,7 +46,7 @@ function requestArbitrary(op: Operation, valid: boolean) {
     Object.fromEntries(
       queryParams.map((p) => {
         const schema = resolveSchema(document, p.schema!);
-        const good = valueOf(document, schema).map((v) => String(v));
+        const good = schemaValues(document, schema).map((v) => String(v));
         return [
           p.name,
           valid
@@ -65,9 +65,9 @@ function requestArbitrary(op: Operation, valid: boolean) {
     : undefined;
   const body = bodySchema
     ? valid
-      ? valueOf(document, bodySchema)
+      ? schemaValues(document, bodySchema)
       : fc.oneof(
-          valueOf(document, bodySchema).map((b) => ({ ...(b as object), unexpected: 1 })),
+          schemaValues(document, bodySchema).map((b) => ({ ...(b as object), unexpected: 1 })),
           anyJson,
         )
     : fc.constant(undefined);

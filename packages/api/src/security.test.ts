@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from './app.ts';
 import { formatApiKey, generateApiKey } from './auth/api-keys.ts';
 import { memoryLogger, TEST_CONFIG, useTestApi } from './testing/api-fixture.ts';
-import { valueOf } from './testing/arbitrary.ts';
+import { schemaValues } from './testing/arbitrary.ts';
 import {
   apiDocument,
   type CheckedResponse,
@@ -104,7 +104,7 @@ const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
 
 function generatedBody(op: Operation): unknown {
   const schema = (op.operation.requestBody as RequestBodyObject).content['application/json']!.schema!;
-  return fc.sample(valueOf(apiDocument(), schema), { numRuns: 1, seed: 42 })[0];
+  return fc.sample(schemaValues(apiDocument(), schema), { numRuns: 1, seed: 42 })[0];
 }
 
 const scopeOf = (op: Operation) =>

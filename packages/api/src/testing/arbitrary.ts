@@ -42,16 +42,16 @@ function stringArbitrary(schema: SchemaObject): fc.Arbitrary<string> {
 }
 
 /** Values the schema accepts (structurally; cross-field rules such as zod refinements may still refuse). */
-export function valueOf(document: OpenAPIObject, raw: Schema, depth = 0): fc.Arbitrary<unknown> {
+export function schemaValues(document: OpenAPIObject, raw: Schema, depth = 0): fc.Arbitrary<unknown> {
   const schema = resolveSchema(document, raw);
   if (schema.anyOf || schema.oneOf) {
-    return fc.oneof(...(schema.anyOf ?? schema.oneOf)!.map((s) => valueOf(document, s, depth + 1)));
+    return fc.oneof(...(schema.anyOf ?? schema.oneOf)!.map((s) => schemaValues(document, s, depth + 1)));
   }
-  if (schema.allOf) return valueOf(document, schema.allOf[0]!, depth + 1);
+  if (schema.allOf) return schemaValues(document, schema.allOf[0]!, depth + 1);
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
   if (types.length > 1) {
     return fc.oneof(
-      ...types.map((type) => valueOf(document, { ...schema, type } as SchemaObject, depth + 1)),
+      ...types.map((type) => schemaValues(document, { ...schema, type } as SchemaObject, depth + 1)),
     );
   }
   switch (types[0]) {
@@ -66,7 +66,7 @@ export function valueOf(document: OpenAPIObject, raw: Schema, depth = 0): fc.Arb
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(schema.items ? valueOf(document, schema.items, depth + 1) : fc.string(), {
+      return fc.array(schema.items ? schemaValues(document, schema.items, depth + 1) : fc.string(), {
         minLength: schema.minItems ?? 0,
         maxLength: Math.min(schema.maxItems ?? 3, 3),
       });
@@ -83,7 +83,7 @@ export function valueOf(document: OpenAPIObject, raw: Schema, depth = 0): fc.Arb
       }
       const required = new Set(schema.required ?? []);
       const shape = Object.fromEntries(
-        properties.map(([key, value]) => [key, valueOf(document, value, depth + 1)]),
+        properties.map(([key, value]) => [key, schemaValues(document, value, depth + 1)]),
       );
       return fc.record(shape, { requiredKeys: [...required].filter((key) => key in shape) });
     }
