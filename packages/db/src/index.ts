@@ -2,8 +2,6 @@
 // notifier. Every function takes a `Database` (or a transaction on one) as its first argument.
 
 export * from './api-keys/index.ts';
-export * from './deliveries/index.ts';
-export * from './subscriptions/index.ts';
 export type { Cluster, ClusterLabels, ClusterSource } from './clusters/model.ts';
 export {
   clusterLabelsSchema,
@@ -35,6 +33,7 @@ export {
   type Schema,
   type Transaction,
 } from './database.ts';
+export * from './deliveries/index.ts';
 export * from './errors.ts';
 export {
   createException,
@@ -128,3 +127,4 @@ export {
 export { MAX_SLOT_LENGTH, scheduleSlot } from './runs/slots.ts';
 export * as schema from './schema.ts';
 export { latestSnapshot, type StoredSnapshot, saveSnapshot } from './snapshots/repository.ts';
+export * from './subscriptions/index.ts';
