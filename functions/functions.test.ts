@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { listRuns, migrationStatus } from '@vigil/db';
+import { createSubscription, listDeliveries, listRuns, migrationStatus } from '@vigil/db';
 import {
   createTestCluster,
   openTestDatabase,
@@ -115,6 +115,25 @@ describe('Lambda functions', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'n2' }] });
     const sweep = await import('./notify-sweep.ts');
     expect(await sweep.handler()).toMatchObject({ enqueued: expect.any(Number) });
+  });
+
+  it("notify sweep: the digest schedule builds each subscription's digest once per UTC day, then sweeps", async () => {
+    environment({ VIGIL_NOTIFY_QUEUE_URL: queueUrl, VIGIL_NOTIFY_KMS_KEY_ID: 'alias/vigil-notify' });
+    const subscription = await createSubscription(db(), {
+      format: 'generic',
+      url: 'https://tickets.example/hook',
+      host: 'tickets.example',
+      name: 'daily digest',
+      eventTypes: ['compliance.digest'],
+    });
+    const { handler } = await import('./notify-sweep.ts');
+    const first = await handler({ source: 'vigil.notify-digest' });
+    expect(first).toMatchObject({ digest: { deliveries: 1 } });
+    expect(await handler({ source: 'vigil.notify-digest' })).toMatchObject({ digest: { deliveries: 0 } });
+    expect(await handler({ source: 'vigil.notify-sweep' })).not.toHaveProperty('digest');
+    const deliveries = (await listDeliveries(db(), { subscriptionId: subscription.id })).items;
+    expect(deliveries.map((d) => d.eventType)).toEqual(['compliance.digest']);
+    await expect(handler({ source: 'somebody.else' })).rejects.toThrow(/not a notify sweep event/);
   });
 
   describe('migrate', () => {

@@ -159,6 +159,15 @@ describe('notifications', () => {
     expect(fake.get('aws.kms.Key', 'NotifyKey').args).toMatchObject({ enableKeyRotation: true });
   });
 
+  it('builds the daily compliance digest on its own schedule through the sweep function', async () => {
+    const { fake } = await deploy();
+    expect(fake.get('sst.aws.CronV2', 'NotifyDigestSchedule').args).toMatchObject({
+      function: '<NotifySweep.arn>',
+      schedule: 'cron(0 6 * * ? *)',
+      event: { source: 'vigil.notify-digest' },
+    });
+  });
+
   it('sweeps hourly outside production so the database can pause', async () => {
     const { fake } = await deploy({ stage: 'dev' });
     expect(fake.get('sst.aws.CronV2', 'NotifySweepSchedule').args).toMatchObject({

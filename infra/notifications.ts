@@ -65,3 +65,11 @@ export const notifySweepSchedule = new sst.aws.CronV2('NotifySweepSchedule', {
   retries: 0,
   event: { source: 'vigil.notify-sweep' },
 });
+
+/** The daily compliance digest: the sweep function builds each subscription's digest for the day, then sends. */
+export const notifyDigestSchedule = new sst.aws.CronV2('NotifyDigestSchedule', {
+  schedule: settings.notify.digestSchedule,
+  function: notifySweep.arn,
+  retries: 2,
+  event: { source: 'vigil.notify-digest' },
+});

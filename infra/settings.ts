@@ -34,6 +34,8 @@ export interface Settings {
   notify: {
     /** How often the sweep turns outbox rows into deliveries and re-queues due ones. */
     sweepSchedule: string;
+    /** When each subscription's daily compliance digest is built (EventBridge Scheduler expression, UTC). */
+    digestSchedule: string;
     batchSize: number;
     maxConcurrency: number;
     /** Private ranges webhook destinations may use (VIGIL_WEBHOOK_ALLOW_CIDRS). */
@@ -67,11 +69,13 @@ const csv = z
       .filter(Boolean),
   );
 
+const scheduleExpression = z
+  .string()
+  .regex(/^(rate|cron)\(.+\)$/, 'an EventBridge Scheduler rate(...) or cron(...) expression');
+
 const envSchema = z.object({
-  VIGIL_DISPATCH_SCHEDULE: z
-    .string()
-    .regex(/^(rate|cron)\(.+\)$/, 'an EventBridge Scheduler rate(...) or cron(...) expression')
-    .optional(),
+  VIGIL_DISPATCH_SCHEDULE: scheduleExpression.optional(),
+  VIGIL_DIGEST_SCHEDULE: scheduleExpression.optional(),
   VIGIL_DISPATCH_TIMEZONE: z.string().min(1).optional(),
   VIGIL_DISPATCH_SPREAD_SECONDS: z.coerce.number().int().min(0).max(900).optional(),
   VIGIL_ALARM_EMAIL: z.email().optional(),
@@ -122,6 +126,7 @@ export function settingsFor(stage: string, env: Readonly<Record<string, string |
       // Outside production an hourly sweep lets the database pause; the scanner's nudge still fans out
       // each run's events at once.
       sweepSchedule: production ? 'rate(1 minute)' : 'rate(1 hour)',
+      digestSchedule: vars.VIGIL_DIGEST_SCHEDULE ?? 'cron(0 6 * * ? *)',
       batchSize: 10,
       maxConcurrency: 8,
       ...(vars.VIGIL_WEBHOOK_ALLOW_CIDRS ? { webhookAllowCidrs: vars.VIGIL_WEBHOOK_ALLOW_CIDRS } : {}),
