@@ -114,7 +114,7 @@ describe('Lambda functions', () => {
     // The malformed one (no delivery id) is the only failure.
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'n2' }] });
     const sweep = await import('./notify-sweep.ts');
-    expect(await sweep.handler()).toMatchObject({ enqueued: expect.any(Number) });
+    expect(await sweep.handler({})).toMatchObject({ enqueued: expect.any(Number) });
   });
 
   it("notify sweep: the digest schedule builds each subscription's digest once per UTC day, then sweeps", async () => {

@@ -1,4 +1,4 @@
-export type { Command } from './command.ts';
+export type { Command, CommandEntry } from './command.ts';
 export { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './command.ts';
 export { COMMANDS } from './commands/index.ts';
 export { UsageError } from './errors.ts';

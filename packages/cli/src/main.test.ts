@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Command } from './command.ts';
+import type { Command, CommandEntry } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { main } from './main.ts';
 import { createTestIo, runVigil } from './testing.ts';
@@ -23,7 +23,9 @@ describe('vigil (dispatch, help, errors)', () => {
   });
 
   it('prints a command usage for `help CMD`, `CMD --help` and `CMD -h`', async () => {
-    for (const command of COMMANDS) {
+    for (const entry of COMMANDS) {
+      const command = await entry.load();
+      expect(command.name).toBe(entry.name);
       const viaHelp = await runVigil(['help', command.name]);
       expect(viaHelp).toEqual({ code: 0, stdout: command.usage, stderr: '' });
       expect((await runVigil([command.name, '--help'])).stdout).toBe(command.usage);
@@ -52,14 +54,14 @@ describe('vigil (dispatch, help, errors)', () => {
   });
 
   it('turns an unexpected error into one line, with the stack only when VIGIL_DEBUG=1', async () => {
-    const broken: Command = {
+    const command: Command = {
       name: 'broken',
-      summary: 'fails',
       usage: 'Usage: vigil broken\n',
       run: async () => {
         throw new TypeError('cannot read properties of undefined');
       },
     };
+    const broken: CommandEntry = { name: 'broken', summary: 'fails', load: async () => command };
     const quiet = createTestIo();
     expect(await main(['broken'], quiet, [broken])).toBe(2);
     expect(quiet.err()).toBe(

@@ -1,11 +1,11 @@
 import { VigilError } from '@vigil/core';
-import { type Command, EXIT_OK, EXIT_USAGE } from './command.ts';
+import { type Command, type CommandEntry, EXIT_OK, EXIT_USAGE } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { UsageError } from './errors.ts';
 import type { Io } from './io.ts';
 import { VERSION } from './version.ts';
 
-function generalUsage(commands: readonly Command[]): string {
+function generalUsage(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length), 'help'.length) + 2;
   return `vigil ${VERSION}: Kubernetes access audit (RBAC, IAM mappings, control plane)
 
@@ -32,7 +32,11 @@ function isHelpFlag(arg: string): boolean {
  * Runs `vigil ARGS...` and returns the exit code. Never throws: bad usage and bad input become one clear
  * line on stderr and exit 2; anything unexpected too, with the stack only when VIGIL_DEBUG=1.
  */
-export async function main(argv: string[], io: Io, commands: readonly Command[] = COMMANDS): Promise<number> {
+export async function main(
+  argv: string[],
+  io: Io,
+  commands: readonly CommandEntry[] = COMMANDS,
+): Promise<number> {
   const [first, ...rest] = argv;
   const find = (name: string | undefined) => commands.find((c) => c.name === name);
   if (first === undefined) {
@@ -52,13 +56,14 @@ export async function main(argv: string[], io: Io, commands: readonly Command[] 
       io.stdout.write(generalUsage(commands));
       return EXIT_OK;
     }
-    const command = find(rest[0]);
-    if (!command) return unknownCommand(rest[0], io, commands);
-    io.stdout.write(command.usage);
+    const entry = find(rest[0]);
+    if (!entry) return unknownCommand(rest[0], io, commands);
+    io.stdout.write((await entry.load()).usage);
     return EXIT_OK;
   }
-  const command = find(first);
-  if (!command) return unknownCommand(first, io, commands);
+  const entry = find(first);
+  if (!entry) return unknownCommand(first, io, commands);
+  const command = await entry.load();
   // Help wins over everything else on the line, like most CLIs; `--` ends options.
   const optionArgs = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (optionArgs.some(isHelpFlag)) {
@@ -72,7 +77,7 @@ export async function main(argv: string[], io: Io, commands: readonly Command[] 
   }
 }
 
-function unknownCommand(name: string, io: Io, commands: readonly Command[]): number {
+function unknownCommand(name: string, io: Io, commands: readonly CommandEntry[]): number {
   const label = name.startsWith('-') ? `unknown option ${name}` : `unknown command "${name}"`;
   io.stderr.write(`vigil: ${label}\n\n${generalUsage(commands)}`);
   return EXIT_USAGE;

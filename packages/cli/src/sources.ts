@@ -1,5 +1,5 @@
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { type ClusterSource, CollectError, collectSnapshot } from '@vigil/collect';
+import type { ClusterSource } from '@vigil/collect';
 import {
   buildSnapshotFromFiles,
   type ExceptionsFile,
@@ -311,6 +311,9 @@ async function collectLive(source: ClusterSource, args: SourceArgs, io: Io): Pro
         io.stderr.write(`\rvigil: collecting... ${total} objects (${counts.size} kinds)`);
       }
     : undefined;
+  // The collector (Kubernetes client, AWS SDK) is loaded only when a live cluster is read: reading files
+  // should not pay for it.
+  const { CollectError, collectSnapshot } = await import('@vigil/collect');
   try {
     const located =
       source.type === 'kubeconfig' && source.kubeconfigPath !== undefined

@@ -24,7 +24,6 @@ function sortedChecks(): Check[] {
 
 export const checks: Command = {
   name: 'checks',
-  summary: 'List the checks with their severity and compliance controls',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { format: { type: 'string' } });

@@ -231,7 +231,6 @@ async function targetFor(io: Io): Promise<Target> {
 
 export const clusters: Command = {
   name: 'clusters',
-  summary: 'List, add, scan and remove the clusters the local stack scans',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {

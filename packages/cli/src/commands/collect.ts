@@ -26,7 +26,6 @@ Options:
 
 export const collect: Command = {
   name: 'collect',
-  summary: 'Read a live cluster (kubeconfig or EKS ARN) into a snapshot file',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {

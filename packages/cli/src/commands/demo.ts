@@ -50,7 +50,6 @@ async function exists(io: Parameters<Command['run']>[1], path: string): Promise<
 
 export const demo: Command = {
   name: 'demo',
-  summary: 'Audit the bundled demo clusters and print the reports (no server)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { format: { type: 'string' } });

@@ -55,7 +55,6 @@ function toYaml(file: { defaults: boolean; exceptions: readonly Record<string, u
 
 export const exceptions: Command = {
   name: 'exceptions',
-  summary: 'Print the built-in exceptions as an exceptions file you can edit',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { format: { type: 'string' } });

@@ -16,7 +16,6 @@ Controls no check decides are "manual": Vigil says so in every report rather tha
 
 export const frameworks: Command = {
   name: 'frameworks',
-  summary: 'List compliance frameworks, their controls and the checks that decide them',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { format: { type: 'string' } });

@@ -90,7 +90,6 @@ function parseExpiry(text: string | undefined, now: Date): Date | null {
 
 export const keys: Command = {
   name: 'keys',
-  summary: 'Create, list and revoke API keys (the first admin key too)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {

@@ -19,7 +19,6 @@ Environment:
 
 export const migrateCommand: Command = {
   name: 'migrate',
-  summary: 'Apply database migrations (deploy step)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { status: { type: 'boolean' } });

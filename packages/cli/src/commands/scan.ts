@@ -65,7 +65,6 @@ Examples:
 
 export const scan: Command = {
   name: 'scan',
-  summary: 'Audit a cluster from manifests, an EKS description or a snapshot',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {

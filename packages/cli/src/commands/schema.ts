@@ -20,7 +20,6 @@ ${Object.entries(SCHEMAS)
 
 export const schema: Command = {
   name: 'schema',
-  summary: 'Print the JSON Schema of the snapshot file or the JSON report',
   usage,
   async run(argv, io) {
     const { positionals } = parseFlags(argv, {});

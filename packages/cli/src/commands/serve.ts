@@ -77,7 +77,6 @@ function scanReporter(io: Io) {
 
 export const serve: Command = {
   name: 'serve',
-  summary: 'Run the local stack: API, queue, scanner and dispatcher (what `npm start` runs)',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {

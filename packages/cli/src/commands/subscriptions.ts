@@ -330,7 +330,6 @@ async function resolveId(target: Target, ref: string): Promise<string> {
 
 export const subscriptions: Command = {
   name: 'subscriptions',
-  summary: 'Send findings to webhooks, Jira, ServiceNow, PagerDuty and Slack',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {

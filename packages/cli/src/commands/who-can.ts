@@ -133,7 +133,6 @@ function incompleteRbac(snapshot: Snapshot): string[] {
 
 export const whoCan: Command = {
   name: 'who-can',
-  summary: 'List the subjects that can do VERB on RESOURCE, and why',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
