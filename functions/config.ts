@@ -84,6 +84,12 @@ const notifySchema = z.object({
   VIGIL_WEBHOOK_ALLOW_CIDRS: z.string().optional(),
 });
 
+const retentionSchema = z.object({
+  ...database,
+  /** Days of history kept (at least 7; default 400). */
+  VIGIL_RETENTION_DAYS: int(7, 36_500, 400),
+});
+
 const migrateSchema = z.object({
   ...database,
   /** Where the bundled migrations are (infra copies them next to the function). */
@@ -192,6 +198,11 @@ export function apiConfig(env: Env = process.env) {
       ...(parsed.VIGIL_BOOTSTRAP_ADMIN_KEY ? { bootstrapAdminKey: parsed.VIGIL_BOOTSTRAP_ADMIN_KEY } : {}),
     },
   };
+}
+
+export function retentionConfig(env: Env = process.env) {
+  const parsed = parse(retentionSchema, env);
+  return { database: databaseConfig(parsed), retentionDays: parsed.VIGIL_RETENTION_DAYS };
 }
 
 export function migrateConfig(env: Env = process.env) {

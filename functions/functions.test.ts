@@ -136,6 +136,20 @@ describe('Lambda functions', () => {
     await expect(handler({ source: 'somebody.else' })).rejects.toThrow(/not a notify sweep event/);
   });
 
+  it("retention: prunes history with the configured days or the event's, never below a week", async () => {
+    environment({ VIGIL_RETENTION_DAYS: '90' });
+    const { handler } = await import('./retention.ts');
+    expect(await handler({ source: 'vigil.retention' })).toMatchObject({ retentionDays: 90, runs: 0 });
+    expect(await handler({ retentionDays: 30 })).toMatchObject({ retentionDays: 30 });
+    await expect(handler({ retentionDays: 1 })).rejects.toThrow(/not a retention event/);
+  });
+
+  it('retention: fails when the configured retention is shorter than a week', async () => {
+    environment({ VIGIL_RETENTION_DAYS: '3' });
+    const { handler } = await import('./retention.ts');
+    await expect(handler({})).rejects.toThrow(/VIGIL_RETENTION_DAYS/);
+  });
+
   describe('migrate', () => {
     let empty: TestDatabase;
     beforeAll(async () => {

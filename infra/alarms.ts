@@ -1,5 +1,5 @@
 import { apiFunction } from './api.ts';
-import { dispatch, migrate, scan } from './functions.ts';
+import { dispatch, migrate, retention, scan } from './functions.ts';
 import { notify, notifySweep } from './notifications.ts';
 import { notifyDeadLetterQueue, notifyQueue, scanDeadLetterQueue, scanQueue } from './queues.ts';
 import { settings } from './settings.ts';
@@ -96,4 +96,5 @@ export const functionErrorAlarms = [
   errorAlarm('MigrateErrors', migrate, 'migrate'),
   errorAlarm('NotifyErrors', notify, 'notify'),
   errorAlarm('NotifySweepErrors', notifySweep, 'notify sweep'),
+  errorAlarm('RetentionErrors', retention, 'retention'),
 ];

@@ -113,6 +113,20 @@ export const dispatch = new sst.aws.Function('Dispatch', {
   permissions: [sendScanMessages],
 });
 
+/** Deletes history older than the retention, daily (infra/scheduler.ts); needs only the database. */
+export const retention = new sst.aws.Function('Retention', {
+  ...base('functions/retention.handler'),
+  description: 'Deletes runs, findings and deliveries older than the retention',
+  timeout: '900 seconds',
+  memory: '512 MB',
+  environment: {
+    ...databaseEnvironment,
+    VIGIL_RETENTION_DAYS: String(settings.retention.days),
+    VIGIL_DB_STATEMENT_TIMEOUT_MS: '300000',
+  },
+  permissions: [],
+});
+
 const MIGRATIONS = 'packages/db/migrations';
 
 export const migrate = new sst.aws.Function('Migrate', {

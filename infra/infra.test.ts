@@ -122,7 +122,7 @@ describe('the pipeline wiring', () => {
     }
     expect(on('ApproximateAgeOfOldestMessage', '<ScanQueue.name>')).toMatchObject({ threshold: 7_200 });
     expect(on('ApproximateAgeOfOldestMessage', '<NotifyQueue.name>')).toBeDefined();
-    for (const name of ['Scan', 'Dispatch', 'ApiHandler', 'Migrate', 'Notify', 'NotifySweep']) {
+    for (const name of ['Scan', 'Dispatch', 'ApiHandler', 'Migrate', 'Notify', 'NotifySweep', 'Retention']) {
       expect(on('Errors', `<${name}.name>`)).toMatchObject({ namespace: 'AWS/Lambda', threshold: 0 });
     }
     expect(fake.all('aws.sns.TopicSubscription')).toEqual([]);
@@ -157,6 +157,19 @@ describe('notifications', () => {
       });
     }
     expect(fake.get('aws.kms.Key', 'NotifyKey').args).toMatchObject({ enableKeyRotation: true });
+  });
+
+  it('runs the retention job daily with the configured number of days', async () => {
+    const { fake } = await deploy({ env: { VIGIL_RETENTION_DAYS: '90' } });
+    expect(fake.get('sst.aws.CronV2', 'RetentionSchedule').args).toMatchObject({
+      function: '<Retention.arn>',
+      schedule: 'cron(30 3 * * ? *)',
+    });
+    expect(fn(fake, 'Retention').environment).toMatchObject({ VIGIL_RETENTION_DAYS: '90' });
+    resetFakeDeploy();
+    expect(fn((await deploy()).fake, 'Retention').environment).toMatchObject({ VIGIL_RETENTION_DAYS: '400' });
+    resetFakeDeploy();
+    await expect(deploy({ env: { VIGIL_RETENTION_DAYS: '3' } })).rejects.toThrow(/VIGIL_RETENTION_DAYS/);
   });
 
   it('builds the daily compliance digest on its own schedule through the sweep function', async () => {
@@ -220,6 +233,7 @@ describe('permissions', () => {
       { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: ['<NotifyKey.arn>'] },
     ]);
     expect(grants('Migrate')).toEqual([]);
+    expect(grants('Retention')).toEqual([]);
     const scan = grants('Scan');
     expect(scan).toContainEqual({
       actions: [ASSUME_ROLE_ACTION],

@@ -31,6 +31,11 @@ export interface Settings {
     reserveMs: number;
   };
   database: { minAcu: number; maxAcu: number; pauseAfter?: string };
+  retention: {
+    /** Days of history the daily retention job keeps (VIGIL_RETENTION_DAYS, at least 7). */
+    days: number;
+    schedule: string;
+  };
   notify: {
     /** How often the sweep turns outbox rows into deliveries and re-queues due ones. */
     sweepSchedule: string;
@@ -76,6 +81,7 @@ const scheduleExpression = z
 const envSchema = z.object({
   VIGIL_DISPATCH_SCHEDULE: scheduleExpression.optional(),
   VIGIL_DIGEST_SCHEDULE: scheduleExpression.optional(),
+  VIGIL_RETENTION_DAYS: z.coerce.number().int().min(7).max(36_500).optional(),
   VIGIL_DISPATCH_TIMEZONE: z.string().min(1).optional(),
   VIGIL_DISPATCH_SPREAD_SECONDS: z.coerce.number().int().min(0).max(900).optional(),
   VIGIL_ALARM_EMAIL: z.email().optional(),
@@ -122,6 +128,7 @@ export function settingsFor(stage: string, env: Readonly<Record<string, string |
       reserveMs: 30_000,
     },
     database: production ? { minAcu: 0.5, maxAcu: 8 } : { minAcu: 0, maxAcu: 4, pauseAfter: '30 minutes' },
+    retention: { days: vars.VIGIL_RETENTION_DAYS ?? 400, schedule: 'cron(30 3 * * ? *)' },
     notify: {
       // Outside production an hourly sweep lets the database pause; the scanner's nudge still fans out
       // each run's events at once.

@@ -15,7 +15,15 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 export const ROOT = join(import.meta.dirname, '..');
-export const FUNCTIONS = ['api', 'dispatch', 'migrate', 'notify', 'notify-sweep', 'scan'] as const;
+export const FUNCTIONS = [
+  'api',
+  'dispatch',
+  'migrate',
+  'notify',
+  'notify-sweep',
+  'retention',
+  'scan',
+] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 // ESM bundles of CommonJS dependencies still call require() and read __dirname (pg, the Kubernetes client);

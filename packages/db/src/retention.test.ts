@@ -2,12 +2,14 @@ import type { Snapshot } from '@vigil/core';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from './database.ts';
+import { insertDeliveries, listDeliveries } from './deliveries/index.ts';
 import { getFinding } from './findings/repository.ts';
 import { listOutboxEvents, markOutboxDispatched } from './outbox/repository.ts';
 import { recordScan } from './record-scan.ts';
 import { deleteOlderThan } from './retention.ts';
 import { failRun, getRun } from './runs/repository.ts';
 import { latestSnapshot } from './snapshots/repository.ts';
+import { createSubscription } from './subscriptions/index.ts';
 import {
   createTestCluster,
   makeFinding,
@@ -102,7 +104,14 @@ describe.each(TEST_ENGINES)('retention on %s', (engine) => {
 
     const result = await deleteOlderThan(db(), { before: daysAgo(30), now: NOW });
 
-    expect(result).toEqual({ runs: 3, findings: 4, snapshots: 1, lifecycles: 1, outboxEvents: 3 });
+    expect(result).toEqual({
+      runs: 3,
+      findings: 4,
+      snapshots: 1,
+      lifecycles: 1,
+      outboxEvents: 3,
+      deliveries: 0,
+    });
     for (const gone of [r1, r3, r4]) expect(await getRun(db(), gone)).toBeNull();
     // r2 is the latest complete run and holds the evidence of the still-open `a`; r5 is recent; ry is y's only
     // result.
@@ -125,7 +134,48 @@ describe.each(TEST_ENGINES)('retention on %s', (engine) => {
       snapshots: 0,
       lifecycles: 0,
       outboxEvents: 0,
+      deliveries: 0,
     });
+  });
+
+  it('deletes notification deliveries that ended before the cut-off, never pending ones', async () => {
+    const subscription = await createSubscription(db(), {
+      format: 'generic',
+      url: 'https://hooks.example/vigil',
+      host: 'hooks.example',
+      name: `retention-${Math.random()}`,
+      eventTypes: ['compliance.digest'],
+    });
+    const delivery = (day: string) => ({
+      subscriptionId: subscription.id,
+      eventKey: `compliance.digest:${day}`,
+      webhookId: `msg_${day}`,
+      eventType: 'compliance.digest',
+      eventTimestamp: NOW,
+      payload: {},
+      clusterId: null,
+      ticketKey: null,
+      host: 'hooks.example',
+    });
+    await insertDeliveries(db(), ['old-ok', 'old-failed', 'old-pending', 'recent-ok'].map(delivery));
+    const set = (key: string, status: string, completedAt: Date | null) =>
+      db().execute(sql`
+        update notification_deliveries set status = ${status},
+          completed_at = ${completedAt?.toISOString() ?? null}::timestamptz,
+          created_at = ${daysAgo(60).toISOString()}::timestamptz
+        where event_key = ${`compliance.digest:${key}`}`);
+    await set('old-ok', 'succeeded', daysAgo(40));
+    await set('old-failed', 'failed', daysAgo(35));
+    await set('old-pending', 'pending', null);
+    await set('recent-ok', 'succeeded', daysAgo(2));
+
+    const result = await deleteOlderThan(db(), { before: daysAgo(30), now: NOW });
+
+    expect(result.deliveries).toBe(2);
+    const left = (await listDeliveries(db(), { subscriptionId: subscription.id })).items.map(
+      (d) => d.eventKey,
+    );
+    expect(left.sort()).toEqual(['compliance.digest:old-pending', 'compliance.digest:recent-ok']);
   });
 
   it('refuses a cut-off after its own clock', async () => {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from './database.ts';
+import { notificationDeliveries } from './deliveries/table.ts';
 import { InvalidInputError } from './errors.ts';
 import { findingLifecycles, findings } from './findings/table.ts';
 import { outboxEvents } from './outbox/table.ts';
@@ -24,6 +25,8 @@ export interface RetentionResult {
   lifecycles: number;
   /** Outbox events handed to the notifier before the cut-off. */
   outboxEvents: number;
+  /** Notification deliveries that ended (succeeded or failed) before the cut-off; pending ones stay. */
+  deliveries: number;
 }
 
 /**
@@ -33,7 +36,8 @@ export interface RetentionResult {
  *   a current result and its latest complete snapshot;
  * - runs holding the latest evidence of a finding that is still open or suppressed.
  * Lifecycles go only once they were resolved (state changed to resolved) before the cut-off, never an open
- * or suppressed one; outbox events only once dispatched.
+ * or suppressed one; outbox events only once dispatched; notification deliveries only once they ended (the
+ * tickets they opened are kept: a finding that comes back updates its ticket).
  */
 export async function deleteOlderThan(db: Database, options: RetentionOptions): Promise<RetentionResult> {
   if (Number.isNaN(options.before.getTime()) || Number.isNaN(options.now.getTime())) {
@@ -42,7 +46,14 @@ export async function deleteOlderThan(db: Database, options: RetentionOptions): 
   if (options.before > options.now) throw new InvalidInputError('the retention cut-off is in the future');
   const batchSize = options.batchSize ?? 100;
   const before = options.before.toISOString();
-  const result: RetentionResult = { runs: 0, findings: 0, snapshots: 0, lifecycles: 0, outboxEvents: 0 };
+  const result: RetentionResult = {
+    runs: 0,
+    findings: 0,
+    snapshots: 0,
+    lifecycles: 0,
+    outboxEvents: 0,
+    deliveries: 0,
+  };
 
   const kept = rowsOf<{ id: string }>(
     await db.execute(sql`
@@ -110,6 +121,17 @@ export async function deleteOlderThan(db: Database, options: RetentionOptions): 
           limit 10000)`),
     );
     result.outboxEvents += n;
+    if (n === 0) break;
+  }
+  for (;;) {
+    const n = affectedOf(
+      await db.execute(sql`
+        delete from ${notificationDeliveries} where id in (
+          select id from ${notificationDeliveries}
+          where status <> 'pending' and completed_at < ${before}::timestamptz
+          limit 10000)`),
+    );
+    result.deliveries += n;
     if (n === 0) break;
   }
   return result;

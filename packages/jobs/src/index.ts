@@ -27,6 +27,13 @@ export {
   scanMessageSchema,
 } from './messages/scan-message.ts';
 export * from './notify/index.ts';
+export {
+  DEFAULT_RETENTION_DAYS,
+  MIN_RETENTION_DAYS,
+  type PruneResult,
+  pruneHistory,
+  RetentionSettingError,
+} from './retention/index.ts';
 export * from './scan/index.ts';
 export { createScanRequester, type ScanRequester, type ScanRequesterDeps } from './scan-requester.ts';
 export { EventSourcePoller, type PollerOptions } from './sqs/event-source-poller.ts';

@@ -1,0 +1,7 @@
+export {
+  DEFAULT_RETENTION_DAYS,
+  MIN_RETENTION_DAYS,
+  type PruneResult,
+  pruneHistory,
+  RetentionSettingError,
+} from './retention.ts';
