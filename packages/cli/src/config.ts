@@ -38,6 +38,8 @@ const localStackEnv = z.object({
   VIGIL_WEBHOOK_ALLOW_CIDRS: z.string().optional(),
   /** The key that seals notification credentials (default <data dir>/secrets.key, created on first use). */
   VIGIL_SECRETS_KEY_FILE: z.string().min(1).optional(),
+  /** Days of history kept; the local stack prunes older runs daily (at least 7). */
+  VIGIL_RETENTION_DAYS: z.coerce.number().int().min(7).max(36_500).default(400),
 });
 
 export interface LocalStackConfig {
@@ -51,6 +53,7 @@ export interface LocalStackConfig {
   trustedAccountIds: string[];
   webhookAllowCidrs?: string;
   secretsKeyFile: string;
+  retentionDays: number;
 }
 
 /** The local stack's settings (`vigil serve`, `npm start`). */
@@ -72,6 +75,7 @@ export function localStackConfig(env: Env): LocalStackConfig {
     trustedAccountIds: vars.VIGIL_TRUSTED_ACCOUNT_IDS,
     ...(vars.VIGIL_WEBHOOK_ALLOW_CIDRS ? { webhookAllowCidrs: vars.VIGIL_WEBHOOK_ALLOW_CIDRS } : {}),
     secretsKeyFile: vars.VIGIL_SECRETS_KEY_FILE ?? `${vars.VIGIL_DATA_DIR}/secrets.key`,
+    retentionDays: vars.VIGIL_RETENTION_DAYS,
   };
 }
 

@@ -25,6 +25,7 @@ import {
   SqsNotifyQueue,
   startLocalNotifier,
 } from '@vigil/jobs/notify';
+import { DEFAULT_RETENTION_DAYS, type LocalRetention, startLocalRetention } from '@vigil/jobs/retention';
 import { createHttpClient, openLocalEncryptor, parseAllowCidrs, systemResolver } from '@vigil/notify';
 import { z } from 'zod';
 import { DEMO_DIR } from './commands/demo.ts';
@@ -35,7 +36,9 @@ import { UsageError } from './errors.ts';
 export const DEMO_LABEL = 'vigil.dev/demo';
 export const DEMO_CLUSTER_LABEL = 'vigil.dev/demo-cluster';
 
-export interface LocalStackOptions extends LocalStackConfig {
+export interface LocalStackOptions extends Omit<LocalStackConfig, 'retentionDays'> {
+  /** Days of history kept (default 400); older runs are pruned a minute after start and then daily. */
+  retentionDays?: number;
   /** Register and scan the bundled demo fleet on the first start (default true). */
   demo?: boolean;
   /** A freshly generated admin key to store on the first start when none is configured. */
@@ -52,6 +55,7 @@ export interface LocalStack {
   db: Database;
   pipeline: LocalPipeline;
   notifier: LocalNotifier;
+  retention: LocalRetention;
   /** True when this start created the data directory's state (and registered the demo fleet). */
   firstStart: boolean;
   /** The admin key generated and stored by this start, to be shown once; absent on later starts. */
@@ -184,6 +188,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       deps: { db, queue: notifyQueue, encryptor, http, logger, now },
     });
     cleanup.push(() => notifier.stop());
+    const retention = startLocalRetention({
+      db,
+      logger,
+      now,
+      retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    });
+    cleanup.push(() => retention.stop());
     const notifications = createSubscriptionService({
       db,
       encryptor,
@@ -239,6 +250,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       db,
       pipeline,
       notifier,
+      retention,
       firstStart,
       ...(adminKey && !options.bootstrapAdminKey ? { generatedAdminKey: adminKey } : {}),
       demoClusters,

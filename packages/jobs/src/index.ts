@@ -29,10 +29,12 @@ export {
 export * from './notify/index.ts';
 export {
   DEFAULT_RETENTION_DAYS,
+  type LocalRetention,
   MIN_RETENTION_DAYS,
   type PruneResult,
   pruneHistory,
   RetentionSettingError,
+  startLocalRetention,
 } from './retention/index.ts';
 export * from './scan/index.ts';
 export { createScanRequester, type ScanRequester, type ScanRequesterDeps } from './scan-requester.ts';

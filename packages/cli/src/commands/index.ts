@@ -71,4 +71,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Apply database migrations (deploy step)',
     load: async () => (await import('./migrate.ts')).migrateCommand,
   },
+  {
+    name: 'prune',
+    summary: 'Delete scan history older than the retention (daily in the local stack and AWS)',
+    load: async () => (await import('./prune.ts')).prune,
+  },
 ];

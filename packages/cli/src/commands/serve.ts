@@ -30,6 +30,7 @@ Environment:
   VIGIL_DISPATCH_INTERVAL_SECONDS  How often due clusters are looked for (default 60)
   VIGIL_WEBHOOK_ALLOW_CIDRS        Private ranges webhook destinations may use
   VIGIL_SECRETS_KEY_FILE           Key that seals notification credentials (default <data dir>/secrets.key)
+  VIGIL_RETENTION_DAYS             Days of history kept; older runs are pruned daily (default 400, min 7)
   VIGIL_LOG                        file (default: JSON logs in <data dir>/vigil.log) or stderr (also on stderr)
 `;
 

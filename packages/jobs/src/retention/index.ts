@@ -1,3 +1,4 @@
+export { type LocalRetention, startLocalRetention } from './local.ts';
 export {
   DEFAULT_RETENTION_DAYS,
   MIN_RETENTION_DAYS,

@@ -1,8 +1,9 @@
 import { getRun, recordScan } from '@vigil/db';
 import { createTestCluster, makeFinding, makeReport, useTestDatabase } from '@vigil/db/testing';
 import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { memoryLogger } from '../logger.ts';
+import { startLocalRetention } from './local.ts';
 import { pruneHistory } from './retention.ts';
 
 const DAY = 86_400_000;
@@ -43,6 +44,17 @@ describe('pruneHistory', () => {
   it('refuses a retention shorter than a week or not in whole days', async () => {
     for (const retentionDays of [0, 6, 7.5, -1, Number.NaN]) {
       await expect(pruneHistory({ db: db() }, { retentionDays })).rejects.toThrow(/at least 7/);
+    }
+  });
+
+  it("runs on the local stack's timer soon after start, and on demand", async () => {
+    const logger = memoryLogger();
+    const retention = startLocalRetention({ db: db(), logger, retentionDays: 30, firstDelayMs: 5 });
+    try {
+      await vi.waitFor(() => expect(logger.entries.some((e) => e.msg === 'history pruned')).toBe(true));
+      expect(await retention.pruneNow()).toMatchObject({ retentionDays: 30 });
+    } finally {
+      await retention.stop();
     }
   });
 });
