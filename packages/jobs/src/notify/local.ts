@@ -74,8 +74,9 @@ export async function startLocalNotifier(options: LocalNotifierOptions): Promise
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const interval = options.sweepIntervalMs ?? 60_000;
+  let ticking: Promise<unknown> | undefined;
   const tick = () => {
-    digestIfDue()
+    ticking = digestIfDue()
       .catch((error) => deps.logger.error({ msg: 'daily digest failed', error }))
       .then(() => sweepNow())
       .catch((error) => deps.logger.error({ msg: 'notify sweep failed', error }))
@@ -92,6 +93,7 @@ export async function startLocalNotifier(options: LocalNotifierOptions): Promise
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      await ticking?.catch(() => {});
       await running?.catch(() => {});
       await poller.stop();
     },
