@@ -57,9 +57,11 @@ export { LIFECYCLE_STATES } from './findings/model.ts';
 export {
   type FindingDetail,
   type FindingFilter,
+  type FindingLifecycleIso,
   type FleetSummary,
   getFinding,
   listFindings,
+  listFindingsIso,
   listLifecycleChanges,
   listRunFindings,
   type RunFindingFilter,

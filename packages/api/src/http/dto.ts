@@ -4,6 +4,7 @@ import type {
   ExceptionRecord,
   FindingDetail,
   FindingLifecycle,
+  FindingLifecycleIso,
   ScanRun,
   ScanRunSummary,
   StoredFinding,
@@ -59,7 +60,8 @@ export function toScanDto(run: ScanRun) {
   };
 }
 
-export function toFindingDto(f: FindingLifecycle) {
+/** A finding as the list answers it; the database already gives its instants as ISO strings. */
+export function toFindingListDto(f: FindingLifecycleIso) {
   return {
     id: f.id,
     clusterId: f.clusterId,
@@ -73,15 +75,26 @@ export function toFindingDto(f: FindingLifecycle) {
     message: f.message,
     controls: f.controls,
     ...(f.suppression ? { suppression: f.suppression } : {}),
-    firstSeenAt: iso(f.firstSeenAt),
-    lastSeenAt: iso(f.lastSeenAt),
+    firstSeenAt: f.firstSeenAt,
+    lastSeenAt: f.lastSeenAt,
     firstRunId: f.firstRunId,
     lastRunId: f.lastRunId,
+    openedAt: f.openedAt,
+    resolvedAt: f.resolvedAt,
+    reopenedCount: f.reopenedCount,
+    changedAt: f.changedAt,
+  };
+}
+
+export function toFindingDto(f: FindingLifecycle) {
+  return toFindingListDto({
+    ...f,
+    firstSeenAt: iso(f.firstSeenAt),
+    lastSeenAt: iso(f.lastSeenAt),
     openedAt: isoOrNull(f.openedAt),
     resolvedAt: isoOrNull(f.resolvedAt),
-    reopenedCount: f.reopenedCount,
     changedAt: iso(f.changedAt),
-  };
+  });
 }
 
 export function toFindingDetailDto(f: FindingDetail) {

@@ -8,12 +8,13 @@ import {
   LIFECYCLE_STATES,
   type LifecycleState,
   listFindings,
+  listFindingsIso,
 } from '@vigil/db';
 import type { Context } from 'hono';
 import { clusterScope, requireCluster } from '../auth/visibility.ts';
 import { csvRow } from '../export/csv.ts';
 import { pagedBody } from '../export/stream.ts';
-import { toFindingDetailDto, toFindingDto } from '../http/dto.ts';
+import { toFindingDetailDto, toFindingListDto } from '../http/dto.ts';
 import type { ApiEnv } from '../http/env.ts';
 import { parseLabelSelector } from '../http/label-selector.ts';
 import { notFound } from '../http/problem.ts';
@@ -240,12 +241,12 @@ export function findingRoutes() {
     .openapi(list, async (c) => {
       const { limit, cursor, ...q } = c.req.valid('query');
       const filter = await filterOf(c, q);
-      const page = await listFindings(c.var.services.db, {
+      const page = await listFindingsIso(c.var.services.db, {
         ...filter,
         ...(limit ? { limit } : {}),
         ...(cursor ? { cursor } : {}),
       });
-      return c.json({ items: page.items.map(toFindingDto), nextCursor: page.nextCursor }, 200);
+      return c.json({ items: page.items.map(toFindingListDto), nextCursor: page.nextCursor }, 200);
     })
     .openapi(get, async (c) => {
       const { clusterId, fingerprint } = c.req.valid('param');

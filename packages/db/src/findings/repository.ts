@@ -1,11 +1,13 @@
 import type { Severity, SubjectRef } from '@vigil/core';
 import { SEVERITIES } from '@vigil/core';
-import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, inArray, or, type SQL, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { clusters } from '../clusters/table.ts';
 import type { Database } from '../database.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit, toPage } from '../pagination.ts';
+import { selectRows } from '../prepared.ts';
 import { scanRuns } from '../runs/table.ts';
-import { arrayParam, rowsOf } from '../sql.ts';
+import { arrayParam, isoInstant, parseTextArray, rowsOf } from '../sql.ts';
 import { isUuid } from '../validate.ts';
 import type { FindingLifecycle, LifecycleState, StoredFinding } from './model.ts';
 import { findingLifecycles, findings } from './table.ts';
@@ -94,27 +96,175 @@ export interface FindingFilter extends PageRequest {
 
 const FINDINGS_LISTING = 'findings';
 
-function findingConditions(filter: FindingFilter): SQL | undefined {
-  const states = filter.states ?? ['open'];
-  return and(
-    // One array parameter, not one per id: a key limited to hundreds of clusters passes them all.
-    filter.clusterIds
-      ? sql`${findingLifecycles.clusterId} = any(${arrayParam(filter.clusterIds.filter(isUuid), 'uuid')})`
-      : undefined,
-    inArray(findingLifecycles.state, [...states]),
-    filter.severities ? inArray(findingLifecycles.severity, [...filter.severities]) : undefined,
-    filter.checkIds ? inArray(findingLifecycles.checkId, [...filter.checkIds]) : undefined,
-    filter.control !== undefined
-      ? sql`${findingLifecycles.controls} @> ${arrayParam([filter.control], 'text')}`
-      : undefined,
-    filter.subject ? eq(findingLifecycles.subjectName, filter.subject.name) : undefined,
-    filter.subject?.kind !== undefined ? eq(findingLifecycles.subjectKind, filter.subject.kind) : undefined,
-    filter.subject?.namespace !== undefined
-      ? eq(findingLifecycles.subjectNamespace, filter.subject.namespace)
-      : undefined,
-    filter.resourceKind !== undefined ? eq(findingLifecycles.resourceKind, filter.resourceKind) : undefined,
-    filter.firstSeenSince ? gte(findingLifecycles.firstSeenAt, filter.firstSeenSince) : undefined,
-  );
+/** A lifecycle with its instants as ISO 8601 strings (UTC, milliseconds), the form the API answers. */
+export type FindingLifecycleIso = Omit<
+  FindingLifecycle,
+  'firstSeenAt' | 'lastSeenAt' | 'openedAt' | 'resolvedAt' | 'changedAt'
+> & {
+  firstSeenAt: string;
+  lastSeenAt: string;
+  openedAt: string | null;
+  resolvedAt: string | null;
+  changedAt: string;
+};
+
+const t = findingLifecycles;
+
+/** The listing's select list; `toLifecycleIso` reads the rows by these positions. */
+const LIST_COLUMNS = [
+  t.id,
+  t.clusterId,
+  t.fingerprint,
+  t.state,
+  t.checkId,
+  t.title,
+  t.severity,
+  t.resourceKind,
+  t.resourceName,
+  t.resourceNamespace,
+  t.subjectKind,
+  t.subjectName,
+  t.subjectNamespace,
+  t.message,
+  // As text, parsed by parseTextArray (cheaper than the driver's array parser).
+  sql`${t.controls}::text`,
+  t.suppression,
+  t.firstSeenAt,
+  t.lastSeenAt,
+  t.firstRunId,
+  t.lastRunId,
+  t.openedAt,
+  t.resolvedAt,
+  t.reopenedCount,
+  t.changedAt,
+] as const;
+
+function toLifecycleIso(row: unknown[]): FindingLifecycleIso {
+  const resourceNamespace = row[9] as string | null;
+  const subjectKind = row[10] as string | null;
+  const subjectName = row[11] as string | null;
+  const subjectNamespace = row[12] as string | null;
+  const suppression = row[15] as FindingLifecycle['suppression'] | null;
+  const openedAt = row[20] as string | null;
+  const resolvedAt = row[21] as string | null;
+  const out: FindingLifecycleIso = {
+    // int8 arrives as a string (node-postgres) or a bigint (PGlite).
+    id: Number(row[0]),
+    clusterId: row[1] as string,
+    fingerprint: row[2] as string,
+    state: row[3] as LifecycleState,
+    checkId: row[4] as string,
+    title: row[5] as string,
+    severity: row[6] as Severity,
+    resource: {
+      kind: row[7] as string,
+      name: row[8] as string,
+      ...(resourceNamespace !== null ? { namespace: resourceNamespace } : {}),
+    },
+    message: row[13] as string,
+    controls: parseTextArray(row[14] as string) as string[],
+    firstSeenAt: isoInstant(row[16] as string),
+    lastSeenAt: isoInstant(row[17] as string),
+    firstRunId: row[18] as string,
+    lastRunId: row[19] as string,
+    openedAt: openedAt === null ? null : isoInstant(openedAt),
+    resolvedAt: resolvedAt === null ? null : isoInstant(resolvedAt),
+    reopenedCount: Number(row[22]),
+    changedAt: isoInstant(row[23] as string),
+  };
+  if (subjectKind !== null && subjectName !== null) {
+    out.subject = {
+      kind: subjectKind as SubjectRef['kind'],
+      name: subjectName,
+      ...(subjectNamespace !== null ? { namespace: subjectNamespace } : {}),
+    };
+  }
+  if (suppression) out.suppression = suppression;
+  return out;
+}
+
+function fromIso(f: FindingLifecycleIso): FindingLifecycle {
+  return {
+    ...f,
+    firstSeenAt: new Date(f.firstSeenAt),
+    lastSeenAt: new Date(f.lastSeenAt),
+    openedAt: f.openedAt === null ? null : new Date(f.openedAt),
+    resolvedAt: f.resolvedAt === null ? null : new Date(f.resolvedAt),
+    changedAt: new Date(f.changedAt),
+  };
+}
+
+/**
+ * The listing's statement is one of a few shapes (which filters are present; one value or several), each
+ * built and prepared once (see prepared.ts). A single value compares with `=` (what `in (x)` was), several
+ * with `= any(array)`, so the planner sees what it saw when the list was written out.
+ */
+function findingsQuery(filter: FindingFilter, limit: number, before: number | undefined) {
+  const values: Record<string, unknown> = { limit: limit + 1 };
+  const conditions: (() => SQL)[] = [];
+  let shape = 'findings';
+  const list = (
+    name: string,
+    column: AnyPgColumn,
+    items: readonly unknown[],
+    type: 'text' | 'uuid',
+    alwaysArray = false,
+  ) => {
+    if (items.length === 1 && !alwaysArray) {
+      shape += `|${name}=`;
+      values[name] = items[0];
+      conditions.push(() => sql`${column} = ${sql.placeholder(name)}`);
+    } else {
+      shape += `|${name}*`;
+      values[name] = items;
+      conditions.push(() => sql`${column} = any(${sql.placeholder(name)}::${sql.raw(type)}[])`);
+    }
+  };
+  const equal = (name: string, column: AnyPgColumn, value: unknown) => {
+    shape += `|${name}`;
+    values[name] = value;
+    conditions.push(() => sql`${column} = ${sql.placeholder(name)}`);
+  };
+  // One array parameter, not one per id: a key limited to hundreds of clusters passes them all.
+  if (filter.clusterIds) list('clusterIds', t.clusterId, filter.clusterIds.filter(isUuid), 'uuid', true);
+  list('states', t.state, filter.states ?? ['open'], 'text');
+  if (filter.severities) list('severities', t.severity, filter.severities, 'text');
+  if (filter.checkIds) list('checkIds', t.checkId, filter.checkIds, 'text');
+  if (filter.control !== undefined) {
+    shape += '|control';
+    values.control = [filter.control];
+    conditions.push(() => sql`${t.controls} @> ${sql.placeholder('control')}::text[]`);
+  }
+  if (filter.subject) equal('subjectName', t.subjectName, filter.subject.name);
+  if (filter.subject?.kind !== undefined) equal('subjectKind', t.subjectKind, filter.subject.kind);
+  if (filter.subject?.namespace !== undefined) {
+    equal('subjectNamespace', t.subjectNamespace, filter.subject.namespace);
+  }
+  if (filter.resourceKind !== undefined) equal('resourceKind', t.resourceKind, filter.resourceKind);
+  if (filter.firstSeenSince) {
+    shape += '|firstSeenSince';
+    values.firstSeenSince = filter.firstSeenSince.toISOString();
+    conditions.push(() => sql`${t.firstSeenAt} >= ${sql.placeholder('firstSeenSince')}::timestamptz`);
+  }
+  if (before !== undefined) {
+    shape += '|before';
+    values.before = before;
+    conditions.push(() => sql`${t.id} < ${sql.placeholder('before')}`);
+  }
+  const build = () =>
+    sql`select ${sql.join([...LIST_COLUMNS], sql`, `)} from ${t} where ${sql.join(
+      conditions.map((condition) => sql`(${condition()})`),
+      sql` and `,
+    )} order by ${t.id} desc limit ${sql.placeholder('limit')}`;
+  return { shape, build, values };
+}
+
+async function findingsPage(db: Database, filter: FindingFilter): Promise<Page<FindingLifecycleIso>> {
+  const limit = pageLimit(filter.limit);
+  const before = filter.cursor ? decodeCursor(FINDINGS_LISTING, filter.cursor, ['number'])[0] : undefined;
+  const { shape, build, values } = findingsQuery(filter, limit, before);
+  const rows = await selectRows(db, shape, build, values);
+  return toPage(rows, limit, toLifecycleIso, (row) => encodeCursor(FINDINGS_LISTING, [Number(row[0])]));
 }
 
 /**
@@ -125,19 +275,16 @@ export async function listFindings(
   db: Database,
   filter: FindingFilter = {},
 ): Promise<Page<FindingLifecycle>> {
-  const limit = pageLimit(filter.limit);
-  let before: SQL | undefined;
-  if (filter.cursor) {
-    const [id] = decodeCursor(FINDINGS_LISTING, filter.cursor, ['number']);
-    before = lt(findingLifecycles.id, id);
-  }
-  const rows = await db
-    .select()
-    .from(findingLifecycles)
-    .where(and(findingConditions(filter), before))
-    .orderBy(desc(findingLifecycles.id))
-    .limit(limit + 1);
-  return toPage(rows, limit, toLifecycle, (row) => encodeCursor(FINDINGS_LISTING, [row.id]));
+  const page = await findingsPage(db, filter);
+  return { items: page.items.map(fromIso), nextCursor: page.nextCursor };
+}
+
+/** `listFindings` with instants as ISO strings, as the API answers them (no `Date` made per row). */
+export function listFindingsIso(
+  db: Database,
+  filter: FindingFilter = {},
+): Promise<Page<FindingLifecycleIso>> {
+  return findingsPage(db, filter);
 }
 
 export interface FindingDetail extends FindingLifecycle {

@@ -1,0 +1,129 @@
+/**
+ * API-process CPU per request, in process: the Hono app's `fetch` called directly (no HTTP server, no load
+ * generator) against bench/db's fixture in a Postgres database that is kept between runs. Measures
+ * `process.cpuUsage()` over N requests issued `concurrency` at a time, so the figure is the API's own CPU
+ * (statement building, decoding, DTO, JSON, auth, validation) and is not stretched by other load on the
+ * machine. Postgres CPU is not included (another process).
+ *
+ *   node bench/api/api-cpu.ts [--clusters 1000] [--per-cluster 100] [--requests 3000] [--concurrency 10]
+ *     [--db vigil_bench_api_cpu] [--drop]
+ */
+import { createApp, generateApiKey, silentLogger } from '@vigil/api';
+import { closeDatabase, createApiKey, type Database, migrate, openDatabase } from '@vigil/db';
+import { TEST_SERVER_URL } from '@vigil/db/testing';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { populate } from '../db/queries.ts';
+
+function option(argv: readonly string[], name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : argv[i + 1]!;
+}
+
+async function fixture(name: string, clusters: number, perCluster: number): Promise<Database> {
+  const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
+  await admin.connect();
+  let fresh = false;
+  try {
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) {
+      await admin.query(`create database "${name}"`);
+      fresh = true;
+    }
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(TEST_SERVER_URL);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ url: url.toString(), poolSize: 16 });
+  await migrate(db);
+  if (fresh) await populate(db, { clusters, perCluster });
+  return db;
+}
+
+async function keyFor(db: Database, clusterSelector?: { matchLabels: Record<string, string> }) {
+  const key = generateApiKey();
+  await createApiKey(db, {
+    keyId: key.keyId,
+    secretHash: key.secretHash,
+    name: 'bench-cpu',
+    scopes: ['read'],
+    clusterSelector: clusterSelector ?? null,
+    createdBy: 'bench',
+  });
+  return key.token;
+}
+
+export async function main(argv: string[] = []): Promise<string> {
+  const name = option(argv, 'db', 'vigil_bench_api_cpu');
+  const requests = Number(option(argv, 'requests', '3000'));
+  const concurrency = Number(option(argv, 'concurrency', '10'));
+  const db = await fixture(
+    name,
+    Number(option(argv, 'clusters', '1000')),
+    Number(option(argv, 'per-cluster', '100')),
+  );
+  try {
+    await db.execute(sql`delete from api_keys where name = 'bench-cpu'`);
+    const admin = await keyFor(db);
+    const prodOnly = await keyFor(db, { matchLabels: { env: 'prod' } });
+    const app = createApp({
+      db,
+      scans: { requestScan: () => Promise.reject(new Error('no scans')) },
+      config: { corsOrigins: [], maxBodyBytes: 65_536, rateLimit: { requestsPerMinute: 100_000_000 } },
+      logger: silentLogger,
+    });
+    const targets = [
+      { name: 'GET /v1/findings', path: '/v1/findings', token: admin },
+      {
+        name: 'GET /v1/findings?severity=critical&checkId=check-5',
+        path: '/v1/findings?severity=critical&checkId=check-5',
+        token: admin,
+      },
+      { name: 'GET /v1/findings (key limited to env=prod)', path: '/v1/findings', token: prodOnly },
+      { name: 'GET /v1/fleet/summary', path: '/v1/fleet/summary', token: admin },
+    ];
+    const only = option(argv, 'only', '');
+    const lines: string[] = [];
+    for (const [i, t] of targets.entries()) {
+      if (only && !only.split(',').includes(String(i))) continue;
+      const headers = { authorization: `Bearer ${t.token}` };
+      const one = async () => {
+        const res = await app.fetch(new Request(`http://127.0.0.1${t.path}`, { headers }));
+        if (res.status !== 200) throw new Error(`${t.path}: ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+      };
+      const run = async (n: number) => {
+        let left = n;
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (left-- > 0) await one();
+          }),
+        );
+      };
+      await run(Math.min(1000, requests));
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      await run(requests);
+      const used = process.cpuUsage(cpu);
+      const wall = performance.now() - started;
+      lines.push(
+        `${t.name.padEnd(55)} ${((used.user + used.system) / 1000 / requests).toFixed(3)} ms CPU/request ` +
+          `(user ${(used.user / 1000 / requests).toFixed(3)}), ${((requests / wall) * 1000).toFixed(0)} req/s in process`,
+      );
+    }
+    return lines.join('\n');
+  } finally {
+    await closeDatabase(db);
+    if (argv.includes('--drop')) {
+      const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
+      await admin.connect();
+      await admin.query(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    }
+  }
+}
+
+if (import.meta.main) {
+  process.stdout.write(`${await main(process.argv.slice(2))}\n`);
+}
