@@ -1,20 +1,25 @@
 import type { LabelSelector } from '@vigil/core';
-import { type SQL, sql } from 'drizzle-orm';
+import { type SQL, type SQLChunk, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
-import { arrayParam } from './sql.ts';
+
+/** How a selector's values enter the statement: parameters, or placeholders of a prepared statement. */
+export type Bind = (name: string, value: unknown) => SQLChunk;
+
+const asParam: Bind = (_name, value) => sql.param(value);
 
 /**
  * A Kubernetes label selector as a condition over a jsonb labels column (same semantics as core's
- * `selectorMatches`): every clause must hold, and an empty selector matches everything.
+ * `selectorMatches`): every clause must hold, and an empty selector matches everything. The statement's
+ * text depends only on `labelSelectorShape(selector)`; `bind` receives the values.
  */
-export function labelSelectorSql(labels: AnyPgColumn, selector: LabelSelector): SQL {
+export function labelSelectorSql(labels: AnyPgColumn, selector: LabelSelector, bind: Bind = asParam): SQL {
   const clauses: SQL[] = [];
   if (selector.matchLabels && Object.keys(selector.matchLabels).length > 0) {
-    clauses.push(sql`${labels} @> ${JSON.stringify(selector.matchLabels)}::jsonb`);
+    clauses.push(sql`${labels} @> ${bind('labels', JSON.stringify(selector.matchLabels))}::jsonb`);
   }
-  for (const expr of selector.matchExpressions ?? []) {
-    const value = sql`(${labels} ->> ${expr.key}::text)`;
-    const values = arrayParam(expr.values ?? [], 'text');
+  for (const [i, expr] of (selector.matchExpressions ?? []).entries()) {
+    const value = sql`(${labels} ->> ${bind(`key${i}`, expr.key)}::text)`;
+    const values = sql`${bind(`values${i}`, expr.values ?? [])}::text[]`;
     switch (expr.operator) {
       case 'In':
         clauses.push(sql`coalesce(${value} = any(${values}), false)`);
@@ -31,4 +36,11 @@ export function labelSelectorSql(labels: AnyPgColumn, selector: LabelSelector): 
     }
   }
   return clauses.length === 0 ? sql`true` : sql.join(clauses, sql` and `);
+}
+
+/** What the text of `labelSelectorSql` depends on: which clauses the selector has, in order. */
+export function labelSelectorShape(selector: LabelSelector): string {
+  let shape = selector.matchLabels && Object.keys(selector.matchLabels).length > 0 ? 'L' : '-';
+  for (const expr of selector.matchExpressions ?? []) shape += `,${expr.operator}`;
+  return shape;
 }

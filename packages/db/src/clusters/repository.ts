@@ -2,8 +2,9 @@ import type { LabelSelector } from '@vigil/core';
 import { and, asc, eq, gt, ilike, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../database.ts';
 import { ConflictError, InvalidInputError, isUniqueViolation } from '../errors.ts';
-import { labelSelectorSql } from '../labels.ts';
+import { labelSelectorShape, labelSelectorSql } from '../labels.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit, toPage } from '../pagination.ts';
+import { selectRows } from '../prepared.ts';
 import { isUuid, parseOrThrow } from '../validate.ts';
 import {
   type Cluster,
@@ -139,12 +140,20 @@ export async function listClusters(db: Database, filter: ClusterFilter = {}): Pr
 
 /** Ids of the live clusters a label selector picks (e.g. the clusters an API key may see). */
 export async function listClusterIds(db: Database, selector: LabelSelector = {}): Promise<string[]> {
-  const rows = await db
-    .select({ id: clusters.id })
-    .from(clusters)
-    .where(and(isNull(clusters.deletedAt), labelSelectorSql(clusters.labels, selector)))
-    .orderBy(asc(clusters.id));
-  return rows.map((row) => row.id);
+  // Read on every request of a key limited by a selector: a prepared statement per selector shape.
+  const values: Record<string, unknown> = {};
+  const condition = labelSelectorSql(clusters.labels, selector, (name, value) => {
+    values[name] = value;
+    return sql.placeholder(name);
+  });
+  const rows = await selectRows(
+    db,
+    `clusterIds|${labelSelectorShape(selector)}`,
+    () =>
+      sql`select ${clusters.id} from ${clusters} where ${clusters.deletedAt} is null and ${condition} order by ${clusters.id}`,
+    values,
+  );
+  return rows.map((row) => row[0] as string);
 }
 
 /** Changes a live cluster; null when it does not exist. */

@@ -203,14 +203,8 @@ function findingsQuery(filter: FindingFilter, limit: number, before: number | un
   const values: Record<string, unknown> = { limit: limit + 1 };
   const conditions: (() => SQL)[] = [];
   let shape = 'findings';
-  const list = (
-    name: string,
-    column: AnyPgColumn,
-    items: readonly unknown[],
-    type: 'text' | 'uuid',
-    alwaysArray = false,
-  ) => {
-    if (items.length === 1 && !alwaysArray) {
+  const list = (name: string, column: AnyPgColumn, items: readonly unknown[], type: 'text' | 'uuid') => {
+    if (items.length === 1) {
       shape += `|${name}=`;
       values[name] = items[0];
       conditions.push(() => sql`${column} = ${sql.placeholder(name)}`);
@@ -225,8 +219,13 @@ function findingsQuery(filter: FindingFilter, limit: number, before: number | un
     values[name] = value;
     conditions.push(() => sql`${column} = ${sql.placeholder(name)}`);
   };
-  // One array parameter, not one per id: a key limited to hundreds of clusters passes them all.
-  if (filter.clusterIds) list('clusterIds', t.clusterId, filter.clusterIds.filter(isUuid), 'uuid', true);
+  if (filter.clusterIds) {
+    // One array parameter, not one per id: a key limited to hundreds of clusters passes them all. Written
+    // as the array's text here (only uuids get in, which need no quoting) rather than by the driver.
+    shape += '|clusterIds';
+    values.clusterIds = `{${filter.clusterIds.filter(isUuid).join(',')}}`;
+    conditions.push(() => sql`${t.clusterId} = any(${sql.placeholder('clusterIds')}::uuid[])`);
+  }
   list('states', t.state, filter.states ?? ['open'], 'text');
   if (filter.severities) list('severities', t.severity, filter.severities, 'text');
   if (filter.checkIds) list('checkIds', t.checkId, filter.checkIds, 'text');
