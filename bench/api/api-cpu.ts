@@ -14,6 +14,7 @@ import { TEST_SERVER_URL } from '@vigil/db/testing';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { populate } from '../db/queries.ts';
+import { cpuMs } from '../db/server-cpu.ts';
 
 function option(argv: readonly string[], name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
@@ -102,14 +103,27 @@ export async function main(argv: string[] = []): Promise<string> {
         );
       };
       await run(Math.min(1000, requests));
+      const backends = (await db.execute(
+        sql`select pid from pg_stat_activity where datname = current_database()`,
+      )) as unknown as { rows: { pid: number }[] };
+      const pids = backends.rows.map((r) => Number(r.pid));
+      // Per backend, so that one the pool closes as idle during the run does not void the sum.
+      const postgresBefore = pids.map((pid) => cpuMs([pid]));
       const cpu = process.cpuUsage();
       const started = performance.now();
       await run(requests);
       const used = process.cpuUsage(cpu);
       const wall = performance.now() - started;
+      const postgresMs = pids.reduce((sum, pid, i) => {
+        const before = postgresBefore[i];
+        const after = cpuMs([pid]);
+        return before === null || before === undefined || after === null ? sum : sum + after - before;
+      }, 0);
+      const postgres = (postgresMs / requests).toFixed(3);
       lines.push(
-        `${t.name.padEnd(55)} ${((used.user + used.system) / 1000 / requests).toFixed(3)} ms CPU/request ` +
-          `(user ${(used.user / 1000 / requests).toFixed(3)}), ${((requests / wall) * 1000).toFixed(0)} req/s in process`,
+        `${t.name.padEnd(55)} API ${((used.user + used.system) / 1000 / requests).toFixed(3)} ms CPU/request ` +
+          `(user ${(used.user / 1000 / requests).toFixed(3)}), Postgres ${postgres} ms, ` +
+          `${((requests / wall) * 1000).toFixed(0)} req/s in process`,
       );
     }
     return lines.join('\n');
