@@ -1,13 +1,14 @@
 /**
  * Recording one scan run with 100k findings (`recordScan`, one transaction) on Postgres and on PGlite, with
- * both insert strategies, in three scenarios of one cluster:
+ * each insert strategy (`copy` is COPY FROM STDIN on Postgres and falls back to `json` on PGlite), in three
+ * scenarios of one cluster:
  * - first run: every finding new (lifecycle inserts, a finding.opened outbox row per failing finding);
  * - same again: the next day's scan reports the same findings unchanged (the daily steady state);
  * - churn: 10% changed severity or text, 2% gone (resolved), 2% new.
  * Reports wall time, CPU time of this process and of the Postgres backend (wall time stretches when other
  * work shares the machine; CPU time is what the work costs), and peak memory growth of this process.
  *
- *   node bench/db/record-scan.ts [--findings 100000] [--engines postgres,pglite] [--strategies json,values]
+ *   node bench/db/record-scan.ts [--findings 100000] [--engines postgres,pglite] [--strategies copy,json,values]
  */
 import { type Finding, SEVERITIES, type Severity } from '@vigil/core';
 import { closeDatabase, type Database, type InsertStrategy, openDatabase, recordScan } from '@vigil/db';
@@ -33,9 +34,10 @@ function parse(argv: readonly string[]): Options {
   for (const engine of engines) {
     if (engine !== 'postgres' && engine !== 'pglite') throw new Error(`unknown engine ${engine}`);
   }
-  const strategies = (value('strategies') ?? 'json,values').split(',') as InsertStrategy[];
+  const strategies = (value('strategies') ?? 'copy,json,values').split(',') as InsertStrategy[];
   for (const strategy of strategies) {
-    if (strategy !== 'json' && strategy !== 'values') throw new Error(`unknown insert strategy ${strategy}`);
+    if (strategy !== 'copy' && strategy !== 'json' && strategy !== 'values')
+      throw new Error(`unknown insert strategy ${strategy}`);
   }
   return { findings, engines, strategies };
 }

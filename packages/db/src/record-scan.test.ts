@@ -440,11 +440,24 @@ describe.each(TEST_ENGINES)('recordScan on %s', (engine) => {
     expect(await getFinding(db(), cluster.id, a.fingerprint)).toBeNull();
   });
 
-  it('writes the same rows with multi-row VALUES as with jsonb_to_recordset, in chunks', async () => {
-    const many = Array.from({ length: 25 }, (_, i) =>
-      makeFinding('wildcards', `binding-${i}`, { evidence: { i, text: `quote " and \\ and ' ${i}` } }),
-    );
-    const rowsWith = async (strategy: 'json' | 'values') => {
+  it('writes the same rows with COPY, multi-row VALUES and jsonb_to_recordset, in chunks', async () => {
+    const awkward = 'tab\there, new\nline, return\r, back\\slash \\N, quote " and \' {braces}, comma';
+    const many = Array.from({ length: 25 }, (_, i) => {
+      const finding = makeFinding('wildcards', `binding-${i}`, {
+        evidence: { i, text: `quote " and \\ and ' ${i}`, awkward },
+        ...(i % 3 === 0
+          ? {
+              message: `${awkward} ${i}`,
+              title: awkward,
+              controls: [awkward, 'with "quotes"', 'back\\slash', 'NULL', ''],
+              resource: { kind: 'RoleBinding', name: `binding-${i}`, namespace: `ns\t${i}` },
+              subject: { kind: 'ServiceAccount' as const, name: `sa-${i}`, namespace: 'kube\\system' },
+            }
+          : {}),
+      });
+      return i % 4 === 0 ? suppress(finding) : finding;
+    });
+    const rowsWith = async (strategy: 'copy' | 'json' | 'values') => {
       const cluster = await createTestCluster(db());
       const result = await recordScan(db(), scan(cluster.id, 0, { findings: many }), {
         insertStrategy: strategy,
@@ -455,7 +468,9 @@ describe.each(TEST_ENGINES)('recordScan on %s', (engine) => {
     };
     const json = await rowsWith('json');
     expect(json).toHaveLength(25);
+    expect(json.find((f) => f.title === awkward)?.controls).toContain('with "quotes"');
     expect(await rowsWith('values')).toEqual(json);
+    expect(await rowsWith('copy')).toEqual(json);
   });
 
   it('records a fingerprint reported twice as one finding, one lifecycle and one event', async () => {
