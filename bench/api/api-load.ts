@@ -7,16 +7,21 @@
  * summary p99 <= 100 ms.
  *
  *   node bench/api/api-load.ts [--clusters 1000] [--per-cluster 1000] [--duration 10] [--connections 50]
+ *     [--keep-db NAME]
+ *
+ * `--keep-db NAME` keeps the fixture in database NAME on the test server between runs: built (migrated and
+ * populated) when it does not exist, reused as it is otherwise, never dropped (drop it with `dropdb NAME`).
  */
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp, generateApiKey, silentLogger } from '@vigil/api';
-import { createApiKey, type Database } from '@vigil/db';
-import { openTestDatabase } from '@vigil/db/testing';
+import { closeDatabase, createApiKey, type Database, migrate, openDatabase } from '@vigil/db';
+import { openTestDatabase, TEST_SERVER_URL } from '@vigil/db/testing';
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
+import pg from 'pg';
 import { populate } from '../db/queries.ts';
 import { cpuMs } from '../db/server-cpu.ts';
 import { formatBytes, formatMs, machine, markdownTable } from '../lib/stats.ts';
@@ -27,6 +32,7 @@ interface Options {
   perCluster: number;
   duration: number;
   connections: number;
+  keepDb?: string;
 }
 
 function parse(argv: readonly string[]): Options {
@@ -36,12 +42,54 @@ function parse(argv: readonly string[]): Options {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
     return n;
   };
+  const keep = argv.indexOf('--keep-db');
+  const keepDb = keep === -1 ? undefined : argv[keep + 1];
+  if (keepDb !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(keepDb)) {
+    throw new Error('--keep-db must be a lower-case database name');
+  }
   return {
     clusters: value('clusters', 1000),
     perCluster: value('per-cluster', 1000),
     duration: value('duration', 10),
     connections: value('connections', 50),
+    ...(keepDb ? { keepDb } : {}),
   };
+}
+
+/** The fixture database kept between runs (`--keep-db`): opened as it is, or created, migrated and filled. */
+async function keptDatabase(
+  name: string,
+  o: Options,
+): Promise<{ db: Database; fresh: boolean; dispose(): Promise<void> }> {
+  const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
+  await admin.connect();
+  let fresh = false;
+  try {
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) {
+      await admin.query(`create database "${name}"`);
+      fresh = true;
+    }
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(TEST_SERVER_URL);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ url: url.toString(), poolSize: 16 });
+  if (fresh) {
+    try {
+      await migrate(db);
+      await populate(db, { clusters: o.clusters, perCluster: o.perCluster });
+    } catch (error) {
+      // A half-built fixture must not be reused by the next run.
+      await closeDatabase(db);
+      const drop = new pg.Client({ connectionString: TEST_SERVER_URL });
+      await drop.connect();
+      await drop.query(`drop database if exists "${name}" with (force)`).finally(() => drop.end());
+      throw error;
+    }
+  }
+  return { db, fresh, dispose: () => closeDatabase(db) };
 }
 
 async function keyFor(
@@ -94,11 +142,12 @@ interface Target {
 export async function main(argv: string[] = []): Promise<string> {
   const o = parse(argv);
   const m = machine();
-  const handle = await openTestDatabase('postgres', { poolSize: 16 });
+  const populateStarted = performance.now();
+  const kept = o.keepDb ? await keptDatabase(o.keepDb, o) : undefined;
+  const handle = kept ?? (await openTestDatabase('postgres', { poolSize: 16 }));
   let server: ReturnType<typeof serve> | undefined;
   try {
-    const populateStarted = performance.now();
-    await populate(handle.db, { clusters: o.clusters, perCluster: o.perCluster });
+    if (!kept) await populate(handle.db, { clusters: o.clusters, perCluster: o.perCluster });
     const populateMs = performance.now() - populateStarted;
     const admin = await keyFor(handle.db, ['read']);
     const prodOnly = await keyFor(handle.db, ['read'], { matchLabels: { env: 'prod' } });
@@ -243,7 +292,7 @@ export async function main(argv: string[] = []): Promise<string> {
     if (missed > 0) process.exitCode = 1;
     return [
       `${o.clusters.toLocaleString('en')} clusters, ${(o.clusters * o.perCluster).toLocaleString('en')} findings and as ` +
-        `many lifecycles on Postgres (bench/db fixture, populated in ${formatMs(populateMs)}). The API runs on ` +
+        `many lifecycles on Postgres (bench/db fixture, ${kept && !kept.fresh ? `kept in ${o.keepDb} from an earlier run` : `populated in ${formatMs(populateMs)}`}). The API runs on ` +
         `@hono/node-server on 127.0.0.1 (pool of 16 connections); autocannon runs in a second process with ` +
         `${o.connections} connections for ${o.duration} s per route after a 2 s warm-up. "vs static" is req/s ` +
         'divided by the req/s of a bare Hono route on the same server returning a pre-serialised JSON body of the ' +

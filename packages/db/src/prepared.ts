@@ -16,14 +16,17 @@ import type { Database } from './database.ts';
 type RowsQuery = PgPreparedQuery<PreparedQueryConfig & { execute: unknown[][] }>;
 
 interface Statement {
-  /** Null once MAX_NAMED shapes are named: the text runs unnamed (Postgres plans it every time). */
+  /** Null once MAX_NAMED shapes are named: the text runs unnamed (Postgres parses it every time). */
   name: string | null;
   text: string;
   params: unknown[];
 }
 
-/** Bounds the named statements each server connection keeps (one per shape used on it). */
-const MAX_NAMED = 256;
+/**
+ * Bounds the named statements each server connection keeps (one per shape used on it, ~50 KB of backend
+ * memory each). Shapes come from request filters: past this many, further shapes run unnamed as before.
+ */
+const MAX_NAMED = 64;
 
 const dialect = new PgDialect();
 const statements = new Map<string, Statement>();
