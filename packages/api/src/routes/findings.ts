@@ -11,7 +11,7 @@ import {
   listFindingsIso,
 } from '@vigil/db';
 import type { Context } from 'hono';
-import { requireCluster } from '../auth/visibility.ts';
+import { clusterScope, requireCluster } from '../auth/visibility.ts';
 import { csvRow } from '../export/csv.ts';
 import { pagedBody } from '../export/stream.ts';
 import { toFindingDetailDto, toFindingListDto } from '../http/dto.ts';
@@ -159,29 +159,13 @@ const exportSarif = defineRoute({
   },
 });
 
-/**
- * The clusters a findings query may read, as `clusterScope` would give them, but with the principal's and
- * the request's selectors left to the findings statement (`clusterSelectors`): it picks the same live
- * clusters in the same statement that reads the rows, instead of a query per request that lists hundreds
- * of ids to pass back.
- */
-async function findingScope(
-  c: Context<ApiEnv>,
-  q: FilterInput,
-): Promise<Pick<FindingFilter, 'clusterIds' | 'clusterSelectors'>> {
-  const requested = q.labelSelector ? parseLabelSelector(q.labelSelector) : undefined;
-  const selectors = [c.var.principal.clusterSelector, requested].filter((s) => s !== null && s !== undefined);
-  if (q.clusterId) {
-    return { clusterIds: [q.clusterId], ...(selectors.length > 0 ? { clusterSelectors: selectors } : {}) };
-  }
-  if (selectors.length > 0) return { clusterSelectors: selectors };
-  // Unrestricted and unfiltered: the live set needs spelling out only while deleted clusters have rows.
-  const directory = await c.var.services.clusterDirectory();
-  return directory.anyDeleted ? { clusterSelectors: [{}] } : {};
-}
-
 async function filterOf(c: Context<ApiEnv>, q: FilterInput): Promise<FindingFilter> {
-  const scope = await findingScope(c, q);
+  const labelSelector = q.labelSelector ? parseLabelSelector(q.labelSelector) : undefined;
+  const clusterIds = await clusterScope(c, {
+    ...(q.clusterId ? { clusterIds: [q.clusterId] } : {}),
+    ...(labelSelector ? { labelSelector } : {}),
+    liveOnly: true,
+  });
   const subject = q.subjectName
     ? {
         name: q.subjectName,
@@ -190,7 +174,7 @@ async function filterOf(c: Context<ApiEnv>, q: FilterInput): Promise<FindingFilt
       }
     : undefined;
   return {
-    ...scope,
+    ...(clusterIds ? { clusterIds } : {}),
     ...(q.status ? { states: q.status as LifecycleState[] } : {}),
     ...(q.severity ? { severities: q.severity as Severity[] } : {}),
     ...(q.checkId ? { checkIds: q.checkId } : {}),

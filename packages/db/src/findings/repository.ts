@@ -1,10 +1,9 @@
-import type { LabelSelector, Severity, SubjectRef } from '@vigil/core';
+import type { Severity, SubjectRef } from '@vigil/core';
 import { SEVERITIES } from '@vigil/core';
 import { and, asc, eq, gt, gte, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import { clusters } from '../clusters/table.ts';
 import type { Database } from '../database.ts';
-import { labelSelectorShape, labelSelectorSql } from '../labels.ts';
 import { decodeCursor, encodeCursor, type Page, type PageRequest, pageLimit, toPage } from '../pagination.ts';
 import { selectRows } from '../prepared.ts';
 import { scanRuns } from '../runs/table.ts';
@@ -83,12 +82,6 @@ function toStoredFinding(row: FindingRow): StoredFinding {
 export interface FindingFilter extends PageRequest {
   /** Restricts to these clusters (an API key's visible set); absent means every cluster. */
   clusterIds?: readonly string[];
-  /**
-   * Restricts to live clusters that every one of these selectors picks (an API key's selector, a request's),
-   * as `listClusterIds` would list them, but read in the listing's own statement: no round trip and no
-   * id list, and as fresh as the rows.
-   */
-  clusterSelectors?: readonly LabelSelector[];
   /** Lifecycle states; default `open`. */
   states?: readonly LifecycleState[];
   severities?: readonly Severity[];
@@ -232,23 +225,6 @@ function findingsQuery(filter: FindingFilter, limit: number, before: number | un
     shape += '|clusterIds';
     values.clusterIds = `{${filter.clusterIds.filter(isUuid).join(',')}}`;
     conditions.push(() => sql`${t.clusterId} = any(${sql.placeholder('clusterIds')}::uuid[])`);
-  }
-  if (filter.clusterSelectors) {
-    const picks = filter.clusterSelectors.map((selector, i) => {
-      shape += `|selector:${labelSelectorShape(selector)}`;
-      return labelSelectorSql(clusters.labels, selector, (name, value) => {
-        values[`selector${i}_${name}`] = value;
-        return sql.placeholder(`selector${i}_${name}`);
-      });
-    });
-    // `or false` keeps the planner from turning the subquery into a join: it stays one hashed lookup
-    // table built once per statement, and the scan keeps the listing's order (see docs/api.md).
-    conditions.push(
-      () =>
-        sql`${t.clusterId} in (select ${clusters.id} from ${clusters} where ${clusters.deletedAt} is null${sql.join(
-          picks.map((pick) => sql` and ${pick}`),
-        )}) or false`,
-    );
   }
   list('states', t.state, filter.states ?? ['open'], 'text');
   if (filter.severities) list('severities', t.severity, filter.severities, 'text');
