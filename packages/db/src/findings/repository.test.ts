@@ -14,6 +14,7 @@ import {
 import {
   getFinding,
   listFindings,
+  listFindingsIso,
   listLifecycleChanges,
   listRunFindings,
   summarizeFleet,
@@ -155,6 +156,20 @@ describe.each(TEST_ENGINES)('finding queries on %s', (engine) => {
     } while (cursor);
     expect(paged).toEqual(all.items.map((f) => f.id));
     expect(paged).toHaveLength(6);
+  });
+
+  it('answers the same lifecycles with instants as ISO strings (listFindingsIso), key for key', async () => {
+    const filter = { clusterIds: both(), states: ['open', 'suppressed', 'resolved'] as const };
+    const dated = await listFindings(db(), { ...filter, states: [...filter.states] });
+    const iso = await listFindingsIso(db(), { ...filter, states: [...filter.states] });
+    expect(iso.nextCursor).toBe(dated.nextCursor);
+    expect(JSON.stringify(iso.items)).toBe(JSON.stringify(dated.items));
+    expect(iso.items.every((f) => typeof f.firstSeenAt === 'string')).toBe(true);
+    expect(iso.items.some((f) => f.subject && f.resource.namespace)).toBe(true);
+    expect(iso.items.some((f) => f.suppression)).toBe(true);
+    expect(iso.items.some((f) => f.resolvedAt !== null)).toBe(true);
+    // The same statement shape again (prepared once) answers the same.
+    expect(await listFindingsIso(db(), { ...filter, states: [...filter.states] })).toEqual(iso);
   });
 
   it('returns one finding with the evidence of the last run that reported it', async () => {
