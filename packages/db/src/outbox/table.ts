@@ -17,7 +17,10 @@ export const outboxEvents = pgTable(
       .notNull()
       .references(() => clusters.id),
     runId: uuid('run_id'),
-    /** Makes writing the same event twice a no-op: `${runId}:${type}:${what}`. */
+    /**
+     * One row per event: `${runId}:${type}:${what}`. `insertOutboxEvents` skips an event written already;
+     * `recordScan` writes each finding event once (a second write would fail its transaction).
+     */
     dedupeKey: text('dedupe_key').notNull().unique('outbox_events_dedupe_key'),
     payload: jsonb('payload').$type<OutboxPayload>().notNull(),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
