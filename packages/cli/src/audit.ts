@@ -8,7 +8,7 @@ import {
 } from '@vigil/core';
 import { toJsonReport, toSarif } from '@vigil/core/report';
 import type { FailOn } from './args.ts';
-import { toJson } from './output.ts';
+import { jsonPieces, type Output } from './output.ts';
 import { buildLocator } from './report/locations.ts';
 import { createStyle } from './report/style.ts';
 import { renderReportTable } from './report/table.ts';
@@ -42,13 +42,22 @@ export interface RenderSettings {
   cwd: string;
 }
 
-export function renderReport(report: AuditReport, source: LoadedSource, settings: RenderSettings): string {
+export function renderReport(report: AuditReport, source: LoadedSource, settings: RenderSettings): Output {
   switch (settings.format) {
+    // In pieces: each finding (JSON) or result (SARIF, under runs[].results) is serialised on its own.
     case 'json':
-      return toJson(toJsonReport(report, { toolVersion: VERSION, generatedAt: settings.now.toISOString() }));
+      return jsonPieces(
+        toJsonReport(
+          report,
+          { toolVersion: VERSION, generatedAt: settings.now.toISOString() },
+          { shareEvidence: true },
+        ),
+        2,
+      );
     case 'sarif':
-      return toJson(
+      return jsonPieces(
         toSarif(report, { toolVersion: VERSION, checks: CHECKS, locate: buildLocator(source, settings.cwd) }),
+        4,
       );
     case 'table':
       return renderReportTable(report, {

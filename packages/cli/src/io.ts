@@ -8,7 +8,8 @@ export interface Writer {
 /** The file-system calls the CLI makes; paths are resolved against `Io.cwd` by the caller. */
 export interface FileSystem {
   readFile(path: string): Promise<string>;
-  writeFile(path: string, text: string): Promise<void>;
+  /** Writes the text, given whole or in pieces (written in order, never joined first). */
+  writeFile(path: string, text: string | Iterable<string>): Promise<void>;
   stat(path: string): Promise<{ isFile(): boolean; isDirectory(): boolean; size: number }>;
   readdir(path: string): Promise<string[]>;
   realpath(path: string): Promise<string>;

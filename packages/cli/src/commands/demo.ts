@@ -3,12 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { type AuditReport, SEVERITIES } from '@vigil/core';
 import { toJsonReport } from '@vigil/core/report';
 import { oneOf, parseFlags } from '../args.ts';
-import { auditSource, renderReport } from '../audit.ts';
+import { auditSource } from '../audit.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../errors.ts';
 import { wantsColor } from '../io.ts';
 import { toJson } from '../output.ts';
 import { createStyle, plural } from '../report/style.ts';
+import { renderReportTable } from '../report/table.ts';
 import { loadExceptions, loadSource } from '../sources.ts';
 import { VERSION } from '../version.ts';
 
@@ -82,7 +83,7 @@ export const demo: Command = {
       const report = auditSource(source, { exceptions, now });
       reports.push(report);
       if (format === 'table') {
-        texts.push(renderReport(report, source, { format, color: wantsColor(io), now, cwd: io.cwd }));
+        texts.push(renderReportTable(report, { style, showSuppressed: false }));
       }
     }
     if (format === 'json') {

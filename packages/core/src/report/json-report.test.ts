@@ -58,6 +58,19 @@ describe('toJsonReport', () => {
     expect(audit.findings[0]!.controls).not.toContain('x');
   });
 
+  it('shares evidence with the audit result only when asked to', () => {
+    const shared = toJsonReport(
+      audit,
+      { toolVersion: '0.0.0', generatedAt: '2026-01-01T00:00:00.000Z' },
+      { shareEvidence: true },
+    );
+    expect(shared.findings[0]!.evidence).toBe(audit.findings[0]!.evidence);
+    expect(shared.findings[0]!.controls).not.toBe(audit.findings[0]!.controls);
+    expect(JSON.stringify(shared.findings.map((f) => f.evidence))).toBe(
+      JSON.stringify(audit.findings.map((f) => f.evidence)),
+    );
+  });
+
   it('rejects a report with unknown fields, so the documented shape cannot drift silently', () => {
     expect(jsonReportSchema.safeParse({ ...json, extra: 1 }).success).toBe(false);
     expect(

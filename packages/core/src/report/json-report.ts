@@ -116,8 +116,19 @@ function optional<T>(key: string, value: T | undefined): Record<string, T> {
   return value === undefined ? {} : { [key]: value };
 }
 
-/** Builds the public report from an audit result; keys are written in a fixed order for readable diffs. */
-export function toJsonReport(report: AuditReport, meta: JsonReportMeta): JsonReport {
+/**
+ * Builds the public report from an audit result; keys are written in a fixed order for readable diffs.
+ * The report shares no object with the audit result, unless `shareEvidence` is set: then each finding's
+ * evidence is the audit's own (no deep copy), for callers that serialise the report at once.
+ */
+export function toJsonReport(
+  report: AuditReport,
+  meta: JsonReportMeta,
+  options: { shareEvidence?: boolean } = {},
+): JsonReport {
+  const evidenceOf = options.shareEvidence
+    ? (evidence: Record<string, unknown>) => evidence
+    : (evidence: Record<string, unknown>) => structuredClone(evidence);
   const { cluster } = report;
   return {
     reportVersion: JSON_REPORT_VERSION,
@@ -151,7 +162,7 @@ export function toJsonReport(report: AuditReport, meta: JsonReportMeta): JsonRep
       resource: ref(f.resource),
       ...(f.subject ? { subject: ref(f.subject) } : {}),
       message: f.message,
-      evidence: structuredClone(f.evidence),
+      evidence: evidenceOf(f.evidence),
       controls: [...f.controls],
       fingerprint: f.fingerprint,
       ...(f.suppression ? { suppression: { ...f.suppression } } : {}),
