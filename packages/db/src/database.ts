@@ -92,17 +92,15 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    // Hot reads run as named prepared statements (prepared.ts). Plan them for their values every time, as
+    // unnamed statements are: a generic plan, which Postgres may otherwise settle on after five runs, ignores
+    // how many rows a value picks (one cluster of a thousand, a rare state) and can scan far more. A startup
+    // parameter, so no query runs before the first; `options` in DATABASE_URL replaces it.
+    options: '-c plan_cache_mode=force_custom_plan',
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   // An idle client losing its connection emits 'error' on the pool; without a listener Node would exit.
   pool.on('error', () => {});
-  // Hot reads run as named prepared statements (prepared.ts). Plan them for their values every time, as
-  // unnamed statements are: a generic plan, which Postgres may otherwise settle on after five runs, ignores
-  // how many rows a value picks (one cluster of a thousand, a rare state) and can scan far more. Queued
-  // before any query of the new connection; an old server without the setting keeps its default.
-  pool.on('connect', (client) => {
-    client.query('set plan_cache_mode = force_custom_plan').catch(() => {});
-  });
   try {
     const client = await pool.connect();
     client.release();
