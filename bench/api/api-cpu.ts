@@ -8,66 +8,29 @@
  *   node bench/api/api-cpu.ts [--clusters 1000] [--per-cluster 100] [--requests 3000] [--concurrency 10]
  *     [--db vigil_bench_api_cpu] [--drop]
  */
-import { createApp, generateApiKey, silentLogger } from '@vigil/api';
-import { closeDatabase, createApiKey, type Database, migrate, openDatabase } from '@vigil/db';
-import { TEST_SERVER_URL } from '@vigil/db/testing';
+import { createApp, silentLogger } from '@vigil/api';
+import { closeDatabase } from '@vigil/db';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
-import { populate } from '../db/queries.ts';
 import { cpuMs } from '../db/server-cpu.ts';
+import { dropKeptDatabase, keptDatabase, readKey } from './fixture.ts';
 
 function option(argv: readonly string[], name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
   return i === -1 ? fallback : argv[i + 1]!;
 }
 
-async function fixture(name: string, clusters: number, perCluster: number): Promise<Database> {
-  const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-  await admin.connect();
-  let fresh = false;
-  try {
-    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
-    if (!rowCount) {
-      await admin.query(`create database "${name}"`);
-      fresh = true;
-    }
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(TEST_SERVER_URL);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: 16 });
-  await migrate(db);
-  if (fresh) await populate(db, { clusters, perCluster });
-  return db;
-}
-
-async function keyFor(db: Database, clusterSelector?: { matchLabels: Record<string, string> }) {
-  const key = generateApiKey();
-  await createApiKey(db, {
-    keyId: key.keyId,
-    secretHash: key.secretHash,
-    name: 'bench-cpu',
-    scopes: ['read'],
-    clusterSelector: clusterSelector ?? null,
-    createdBy: 'bench',
-  });
-  return key.token;
-}
-
 export async function main(argv: string[] = []): Promise<string> {
   const name = option(argv, 'db', 'vigil_bench_api_cpu');
   const requests = Number(option(argv, 'requests', '3000'));
   const concurrency = Number(option(argv, 'concurrency', '10'));
-  const db = await fixture(
-    name,
-    Number(option(argv, 'clusters', '1000')),
-    Number(option(argv, 'per-cluster', '100')),
-  );
+  const { db } = await keptDatabase(name, {
+    clusters: Number(option(argv, 'clusters', '1000')),
+    perCluster: Number(option(argv, 'per-cluster', '100')),
+  });
   try {
     await db.execute(sql`delete from api_keys where name = 'bench-cpu'`);
-    const admin = await keyFor(db);
-    const prodOnly = await keyFor(db, { matchLabels: { env: 'prod' } });
+    const admin = await readKey(db, 'bench-cpu');
+    const prodOnly = await readKey(db, 'bench-cpu', { matchLabels: { env: 'prod' } });
     const app = createApp({
       db,
       scans: { requestScan: () => Promise.reject(new Error('no scans')) },
@@ -129,12 +92,7 @@ export async function main(argv: string[] = []): Promise<string> {
     return lines.join('\n');
   } finally {
     await closeDatabase(db);
-    if (argv.includes('--drop')) {
-      const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-      await admin.connect();
-      await admin.query(`drop database if exists "${name}" with (force)`);
-      await admin.end();
-    }
+    if (argv.includes('--drop')) await dropKeptDatabase(name);
   }
 }
 

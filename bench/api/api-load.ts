@@ -10,21 +10,21 @@
  *     [--keep-db NAME]
  *
  * `--keep-db NAME` keeps the fixture in database NAME on the test server between runs: built (migrated and
- * populated) when it does not exist, reused as it is otherwise, never dropped (drop it with `dropdb NAME`).
+ * populated) when it does not exist, migrated and reused otherwise, never dropped (drop it with `dropdb NAME`).
  */
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { createApp, generateApiKey, silentLogger } from '@vigil/api';
-import { closeDatabase, createApiKey, type Database, migrate, openDatabase } from '@vigil/db';
-import { openTestDatabase, TEST_SERVER_URL } from '@vigil/db/testing';
+import { createApp, silentLogger } from '@vigil/api';
+import { closeDatabase } from '@vigil/db';
+import { openTestDatabase } from '@vigil/db/testing';
 import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
-import pg from 'pg';
 import { populate } from '../db/queries.ts';
 import { cpuMs } from '../db/server-cpu.ts';
 import { formatBytes, formatMs, machine, markdownTable } from '../lib/stats.ts';
+import { keptDatabase, readKey } from './fixture.ts';
 import type { LoadRequest, LoadResult } from './load-child.ts';
 
 interface Options {
@@ -54,59 +54,6 @@ function parse(argv: readonly string[]): Options {
     connections: value('connections', 50),
     ...(keepDb ? { keepDb } : {}),
   };
-}
-
-/** The fixture database kept between runs (`--keep-db`): opened as it is, or created, migrated and filled. */
-async function keptDatabase(
-  name: string,
-  o: Options,
-): Promise<{ db: Database; fresh: boolean; dispose(): Promise<void> }> {
-  const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-  await admin.connect();
-  let fresh = false;
-  try {
-    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
-    if (!rowCount) {
-      await admin.query(`create database "${name}"`);
-      fresh = true;
-    }
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(TEST_SERVER_URL);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: 16 });
-  if (fresh) {
-    try {
-      await migrate(db);
-      await populate(db, { clusters: o.clusters, perCluster: o.perCluster });
-    } catch (error) {
-      // A half-built fixture must not be reused by the next run.
-      await closeDatabase(db);
-      const drop = new pg.Client({ connectionString: TEST_SERVER_URL });
-      await drop.connect();
-      await drop.query(`drop database if exists "${name}" with (force)`).finally(() => drop.end());
-      throw error;
-    }
-  }
-  return { db, fresh, dispose: () => closeDatabase(db) };
-}
-
-async function keyFor(
-  db: Database,
-  scopes: ['read'],
-  clusterSelector?: { matchLabels: Record<string, string> },
-) {
-  const key = generateApiKey();
-  await createApiKey(db, {
-    keyId: key.keyId,
-    secretHash: key.secretHash,
-    name: 'bench',
-    scopes,
-    clusterSelector: clusterSelector ?? null,
-    createdBy: 'bench',
-  });
-  return key.token;
 }
 
 function load(request: LoadRequest): Promise<LoadResult> {
@@ -143,14 +90,16 @@ export async function main(argv: string[] = []): Promise<string> {
   const o = parse(argv);
   const m = machine();
   const populateStarted = performance.now();
-  const kept = o.keepDb ? await keptDatabase(o.keepDb, o) : undefined;
+  const kept = o.keepDb
+    ? await keptDatabase(o.keepDb, o).then((k) => ({ ...k, dispose: () => closeDatabase(k.db) }))
+    : undefined;
   const handle = kept ?? (await openTestDatabase('postgres', { poolSize: 16 }));
   let server: ReturnType<typeof serve> | undefined;
   try {
     if (!kept) await populate(handle.db, { clusters: o.clusters, perCluster: o.perCluster });
     const populateMs = performance.now() - populateStarted;
-    const admin = await keyFor(handle.db, ['read']);
-    const prodOnly = await keyFor(handle.db, ['read'], { matchLabels: { env: 'prod' } });
+    const admin = await readKey(handle.db, 'bench');
+    const prodOnly = await readKey(handle.db, 'bench', { matchLabels: { env: 'prod' } });
     const app = createApp({
       db: handle.db,
       scans: {
