@@ -105,6 +105,18 @@ describe('vigil with a live source', () => {
       '-',
     ]);
     expect(orphan.code).toBe(2);
-    expect(orphan.stderr).toContain('--external-id goes with --role-arn');
+    expect(orphan.stderr).toContain('--role-arn and --external-id go together');
+    // RELIABILITY 13: the role is always assumed with the cluster's external id.
+    const roleOnly = await vigil([
+      'collect',
+      '--eks-cluster',
+      'arn:aws:eks:eu-west-1:111122223333:cluster/p',
+      '--role-arn',
+      'arn:aws:iam::111122223333:role/vigil-scanner',
+      '--out',
+      '-',
+    ]);
+    expect(roleOnly.code).toBe(2);
+    expect(roleOnly.stderr).toContain('--role-arn and --external-id go together');
   });
 });

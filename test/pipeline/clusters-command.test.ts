@@ -84,6 +84,17 @@ describe('vigil clusters without a running Vigil', () => {
     [['add', 'x', '--context', 'a', '--eks-arn', 'arn:aws:eks:eu-west-1:111122223333:cluster/x'], /either/],
     [['add', 'x', '--eks-arn', 'not-an-arn'], /not an EKS cluster ARN/],
     [['add', 'x', '--context', 'a', '--role-arn', 'arn:aws:iam::111122223333:role/r'], /go with --eks-arn/],
+    [
+      [
+        'add',
+        'x',
+        '--eks-arn',
+        'arn:aws:eks:eu-west-1:111122223333:cluster/x',
+        '--role-arn',
+        'arn:aws:iam::111122223333:role/r',
+      ],
+      /go together/,
+    ],
     [['add', 'x', '--context', 'a', '--schedule', 'often'], /--schedule/],
     [['add', 'x', '--context', 'a', '--label', 'novalue'], /KEY=VALUE/],
     [['frobnicate', 'x'], /unknown action/],

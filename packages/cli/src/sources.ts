@@ -274,8 +274,10 @@ export function liveSource(args: SourceArgs): ClusterSource | undefined {
   if ((args.roleArn !== undefined || args.externalId !== undefined) && args.eksCluster === undefined) {
     throw new UsageError('--role-arn and --external-id go with --eks-cluster');
   }
-  if (args.externalId !== undefined && args.roleArn === undefined) {
-    throw new UsageError('--external-id goes with --role-arn');
+  if ((args.externalId === undefined) !== (args.roleArn === undefined)) {
+    throw new UsageError(
+      '--role-arn and --external-id go together (the role is assumed with the external id)',
+    );
   }
   if (args.kubeconfig !== undefined) {
     return {

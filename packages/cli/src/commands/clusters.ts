@@ -96,7 +96,11 @@ function sourceOf(values: Record<string, unknown>, io: Io): ClusterSource {
   if (!region) throw new UsageError(`--eks-arn is not an EKS cluster ARN: ${eksArn}`);
   const roleArn = values['role-arn'] as string | undefined;
   const externalId = values['external-id'] as string | undefined;
-  if (externalId && !roleArn) throw new UsageError('--external-id needs --role-arn');
+  if (!externalId !== !roleArn) {
+    throw new UsageError(
+      '--role-arn and --external-id go together (the role is assumed with the external id)',
+    );
+  }
   return {
     type: 'eks',
     arn: eksArn!,

@@ -33,8 +33,10 @@ export const clusterSourceSchema = z.discriminatedUnion('type', [
       message: 'region must match the region in the cluster ARN',
       path: ['region'],
     })
-    .refine((source) => source.externalId === undefined || source.roleArn !== undefined, {
-      message: 'externalId is only used with roleArn',
+    // AssumeRole always carries the cluster's external id (confused-deputy protection; the shipped trust
+    // policy requires it), so a role without one is refused here rather than failing every scan.
+    .refine((source) => (source.externalId === undefined) === (source.roleArn === undefined), {
+      message: 'roleArn and externalId go together: the scanner assumes the role with the external id',
       path: ['externalId'],
     }),
   z.strictObject({

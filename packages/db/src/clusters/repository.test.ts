@@ -71,6 +71,11 @@ describe.each(TEST_ENGINES)('clusters on %s', (engine) => {
     await expect(createCluster(db(), { name, source: { ...eks, region: 'us-east-1' } })).rejects.toThrow(
       /region must match/,
     );
+    // RELIABILITY 13: the role is always assumed with the cluster's external id, so neither comes alone.
+    const { externalId: _, ...roleOnly } = eks;
+    await expect(createCluster(db(), { name, source: roleOnly })).rejects.toThrow(/go together/);
+    const { roleArn: __, ...idOnly } = eks;
+    await expect(createCluster(db(), { name, source: idOnly })).rejects.toThrow(/go together/);
     await expect(
       createCluster(db(), { name, source: eks, scheduleIntervalSeconds: 10 }),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
