@@ -3,7 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateApiKey } from '@vigil/api';
-import { getRun, listClusters, listRuns } from '@vigil/db';
+import {
+  closeDatabase,
+  createCluster,
+  getClusterByName,
+  getRun,
+  listClusters,
+  listRuns,
+  openDatabase,
+  updateCluster,
+} from '@vigil/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../packages/cli/src/local-stack.ts';
 import { referenceFingerprints, sleep, storedFingerprints } from './support.ts';
@@ -112,6 +121,42 @@ describe('the local stack', () => {
     expect((await listRuns(stack.db, { limit: 500 })).items.length).toBe(before);
     const response = await fetch(`${stack.url}/v1/clusters`, { headers: { authorization: `Bearer ${key}` } });
     expect(response.status).toBe(200);
+  });
+
+  it('points the demo clusters at this checkout when the data was kept from another one', async () => {
+    const key = stack!.generatedAdminKey ?? null;
+    await stack!.stop();
+    stack = undefined;
+    // As if the repository had been cloned elsewhere before and VIGIL_DATA_DIR kept: a stale absolute path.
+    const db = await openDatabase({ dataDir: join(dataDir, 'data') });
+    const prodEu = (await getClusterByName(db, 'prod-eu'))!;
+    await updateCluster(db, prodEu.id, {
+      source: { type: 'snapshot', path: '/old/checkout/demo/clusters/prod-eu' },
+    });
+    const other = await createCluster(db, {
+      name: 'not-demo',
+      source: { type: 'snapshot', path: '/somewhere/else' },
+    });
+    await closeDatabase(db);
+
+    stack = await startLocalStack(stackOptions(dataDir));
+    expect(key).toBeNull();
+    expect((await getClusterByName(stack.db, 'prod-eu'))?.source).toEqual({
+      type: 'snapshot',
+      path: join(ROOT, 'demo/clusters/prod-eu'),
+    });
+    // Only demo clusters are touched.
+    expect((await getClusterByName(stack.db, 'not-demo'))?.source).toEqual(other.source);
+    const { runId } = await stack.pipeline.scans.requestScan({
+      clusterId: prodEu.id,
+      requestedBy: 'test',
+    });
+    let run = await getRun(stack.db, runId);
+    for (let i = 0; i < 100 && run && !['complete', 'partial', 'failed'].includes(run.status); i++) {
+      await sleep(100);
+      run = await getRun(stack.db, runId);
+    }
+    expect(run).toMatchObject({ status: 'complete' });
   });
 });
 

@@ -13,9 +13,11 @@ import {
   type Database,
   getClusterByName,
   latestRuns,
+  listClusters,
   migrate,
   openDatabase,
   type ScanRunSummary,
+  updateCluster,
 } from '@vigil/db';
 import { type LocalPipeline, startLocalPipeline } from '@vigil/jobs/local';
 import { createJsonLogger, type Logger } from '@vigil/jobs/logger';
@@ -161,6 +163,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const state = stateText === null ? null : (stateSchema.safeParse(JSON.parse(stateText)).data ?? null);
     const firstStart = state === null;
     const demoClusters = firstStart && (options.demo ?? true) ? await registerDemoFleet(db, logger) : [];
+    if (!firstStart) await relinkDemoFleet(db, logger);
 
     const adminKey = options.bootstrapAdminKey ?? (firstStart ? options.generatedAdminKey?.() : undefined);
 
@@ -287,6 +290,49 @@ function closeServer(server: ServerType): Promise<void> {
     (server as { closeAllConnections?: () => void }).closeAllConnections?.();
     server.close(() => done());
   });
+}
+
+/**
+ * Points the registered demo clusters at this checkout's demo fleet. Their sources name the directory they were
+ * registered from, and the scanner reads snapshot files only under this checkout's demo folder: after the
+ * repository is moved or cloned again beside kept data (`VIGIL_DATA_DIR`, `DATABASE_URL`), every demo scan would
+ * otherwise fail. Only clusters carrying the demo labels, with a snapshot source, are changed.
+ */
+export async function relinkDemoFleet(db: Database, logger: Logger): Promise<Cluster[]> {
+  const relinked: Cluster[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listClusters(db, {
+      labelSelector: { matchLabels: { [DEMO_LABEL]: 'true' } },
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const cluster of page.items) {
+      const name = cluster.labels[DEMO_CLUSTER_LABEL];
+      if (
+        cluster.source.type !== 'snapshot' ||
+        name === undefined ||
+        name.includes('/') ||
+        name.startsWith('.')
+      )
+        continue;
+      const dir = join(DEMO_DIR, name);
+      if (cluster.source.path === dir) continue;
+      if (
+        !(await stat(dir)
+          .then((info) => info.isDirectory())
+          .catch(() => false))
+      )
+        continue;
+      const updated = await updateCluster(db, cluster.id, { source: { type: 'snapshot', path: dir } });
+      if (updated) relinked.push(updated);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  if (relinked.length > 0) {
+    logger.info({ msg: 'demo clusters pointed at this checkout', clusters: relinked.map((c) => c.name) });
+  }
+  return relinked;
 }
 
 /**
