@@ -166,5 +166,7 @@ describe('vigil clusters with the local stack running', () => {
     const result = await runVigil(['clusters', 'list'], { env: { VIGIL_DATA_DIR: '.vigil' }, cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/set VIGIL_API_KEY/);
+    // The message says what to do; the usage text would only bury it.
+    expect(result.stderr).not.toMatch(/^Usage: /m);
   });
 });

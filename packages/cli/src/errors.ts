@@ -6,3 +6,13 @@ export class UsageError extends VigilError {
     super('USAGE', message, options);
   }
 }
+
+/**
+ * The command is right but cannot run in this state (the local stack holds the database, no API key for it):
+ * exit 2 with the message alone, which says what to do, not the usage.
+ */
+export class StateError extends VigilError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STATE', message, options);
+  }
+}

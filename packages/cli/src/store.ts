@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { type Database, migrationStatus, openDatabase } from '@vigil/db';
 import { databaseConfig } from './config.ts';
-import { UsageError } from './errors.ts';
+import { StateError } from './errors.ts';
 import type { Io } from './io.ts';
 import { runningServer } from './local-stack.ts';
 
@@ -28,7 +28,7 @@ export async function openStore(io: Io): Promise<OpenedStore> {
   const dataDir = resolve(io.cwd, config.dataDir);
   const server = await runningServer(dataDir);
   if (server) {
-    throw new UsageError(
+    throw new StateError(
       `Vigil is running from ${config.dataDir} (pid ${server.pid}, ${server.url}) and holds its embedded ` +
         'database; stop it first, or use the API',
     );
@@ -40,7 +40,7 @@ export async function openStore(io: Io): Promise<OpenedStore> {
 export async function requireMigrated(store: OpenedStore): Promise<void> {
   const status = await migrationStatus(store.db);
   if (status.pending.length > 0) {
-    throw new UsageError(
+    throw new StateError(
       `the database at ${store.where} needs ${status.pending.length} migration(s); run \`vigil migrate\` first`,
     );
   }

@@ -15,7 +15,7 @@ import { parseFlags } from '../args.ts';
 import type { Command } from '../command.ts';
 import { EXIT_OK } from '../command.ts';
 import { apiClientConfig, localStackConfig } from '../config.ts';
-import { UsageError } from '../errors.ts';
+import { StateError, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { runningServer } from '../local-stack.ts';
 
@@ -131,7 +131,7 @@ function describeSchedule(seconds: number | null): string {
 
 async function apiTarget(url: string, apiKey: string | undefined): Promise<Target> {
   if (!apiKey) {
-    throw new UsageError(
+    throw new StateError(
       `Vigil is running at ${url}: set VIGIL_API_KEY to the admin key it printed on its first start`,
     );
   }

@@ -133,6 +133,7 @@ describe('vigil keys', () => {
       const res = await runVigil(['keys', 'list'], { env: { DATABASE_URL: fresh.url! } });
       expect(res.code).toBe(2);
       expect(res.stderr).toContain('run `vigil migrate` first');
+      expect(res.stderr).not.toMatch(/^Usage: /m);
     } finally {
       await fresh.dispose();
     }

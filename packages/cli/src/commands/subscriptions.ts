@@ -23,7 +23,7 @@ import {
 import { oneOf, parseFlags } from '../args.ts';
 import { type Command, EXIT_OK } from '../command.ts';
 import { apiClientConfig, localStackConfig } from '../config.ts';
-import { UsageError } from '../errors.ts';
+import { StateError, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { runningServer } from '../local-stack.ts';
 import { toJson } from '../output.ts';
@@ -151,7 +151,7 @@ function view(s: {
 
 function apiTarget(url: string, apiKey: string | undefined): Target {
   if (!apiKey) {
-    throw new UsageError(`Vigil is running at ${url}: set VIGIL_API_KEY to an admin key`);
+    throw new StateError(`Vigil is running at ${url}: set VIGIL_API_KEY to an admin key`);
   }
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${url}${path}`, {
