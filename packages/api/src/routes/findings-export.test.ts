@@ -4,7 +4,9 @@ import { createCluster, recordScan } from '@vigil/db';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION } from '../openapi/version.ts';
 import { itemsOf, useTestApi } from '../testing/api-fixture.ts';
+import { TOOL_VERSION } from '../version.ts';
 
 const api = useTestApi('pglite');
 
@@ -52,6 +54,20 @@ function parseCsv(text: string): string[][] {
     } else cell += ch;
   }
   return rows;
+}
+
+interface ExportedSarif {
+  runs: {
+    results: {
+      ruleId: string;
+      suppressions?: unknown[];
+      locations: {
+        physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } };
+        logicalLocations: { fullyQualifiedName: string }[];
+      }[];
+    }[];
+    tool: { driver: { version: string; rules: unknown[] } };
+  }[];
 }
 
 let clusterId: string;
@@ -124,16 +140,7 @@ describe('findings exports', () => {
       token: keys.read,
       query: { status: 'open,suppressed' },
     });
-    const log = res.body as {
-      runs: {
-        results: {
-          ruleId: string;
-          suppressions?: unknown[];
-          locations: { logicalLocations: { fullyQualifiedName: string }[] }[];
-        }[];
-        tool: { driver: { rules: unknown[] } };
-      }[];
-    };
+    const log = res.body as ExportedSarif;
     expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     const listed = itemsOf<{ state: string }>(
       await call('get', '/v1/findings', {
@@ -150,6 +157,32 @@ describe('findings exports', () => {
     expect(
       run.results.some((r) => r.locations[0]!.logicalLocations[0]!.fullyQualifiedName.startsWith('hostile/')),
     ).toBe(true);
+  });
+
+  it('gives every SARIF result a physical location and reports the Vigil version, not the API version', async () => {
+    const { call, keys } = api();
+    const res = await call('get', '/v1/findings/export.sarif', {
+      token: keys.read,
+      query: { clusterId, status: 'open,suppressed' },
+    });
+    expect(res.status).toBe(200);
+    const run = (res.body as ExportedSarif).runs[0]!;
+    const cliVersion = JSON.parse(
+      readFileSync(new URL('../../../cli/package.json', import.meta.url), 'utf8'),
+    ).version;
+    expect(run.tool.driver.version).toBe(TOOL_VERSION);
+    expect(run.tool.driver.version).toBe(cliVersion);
+    expect(run.tool.driver.version).not.toBe(API_VERSION);
+    expect(run.results.length).toBeGreaterThan(0);
+    for (const result of run.results) {
+      expect(result.locations.length).toBeGreaterThan(0);
+      expect(result.locations[0]!.physicalLocation.artifactLocation.uri).toMatch(/^kubernetes\/hostile\//);
+      expect(result.locations[0]!.physicalLocation.region).toEqual({ startLine: 1 });
+    }
+    // The attacker-chosen binding name stays one encoded segment.
+    expect(run.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri)).toContain(
+      'kubernetes/hostile/_cluster/ClusterRoleBinding/%2Bformula-binding.yaml',
+    );
   });
 
   it('applies the list filters to exports', async () => {

@@ -29,7 +29,7 @@ import {
   pageSchema,
   uuidSchema,
 } from '../openapi/schemas.ts';
-import { API_VERSION } from '../openapi/version.ts';
+import { TOOL_VERSION } from '../version.ts';
 import { csvList } from './query.ts';
 import { createRouter, defineRoute } from './route-kit.ts';
 
@@ -141,8 +141,11 @@ const exportSarif = defineRoute({
   summary: 'Export findings as SARIF 2.1.0',
   description:
     'The same filters as `listFindings`, every matching finding (no paging), streamed as one SARIF run: one ' +
-    'rule per check, one result per finding located at `cluster/kind/namespace/name`. Resolved findings are ' +
-    '`kind: pass`; suppressed ones carry their suppression.',
+    'rule per check, one result per finding located at `cluster/kind/namespace/name` (a logical location) and ' +
+    'at the synthetic artifact `kubernetes/CLUSTER/NAMESPACE/KIND/NAME.yaml` (a physical location, `_cluster` ' +
+    'for objects without a namespace, each segment percent-encoded), which GitHub code scanning requires. ' +
+    '`tool.driver.version` is the Vigil version. Resolved findings are `kind: pass`; suppressed ones carry ' +
+    'their suppression.',
   tags: ['Findings'],
   scope: 'read',
   request: { query: exportQuery },
@@ -294,7 +297,7 @@ export function findingRoutes() {
     .openapi(exportSarif, async (c) => {
       const { rules, ruleIndex } = sarifRules(CHECKS);
       const parts = sarifStream({
-        toolVersion: API_VERSION,
+        toolVersion: TOOL_VERSION,
         rules,
         automationId: 'vigil/fleet/',
         properties: { generatedAt: c.var.services.now().toISOString() },

@@ -3,7 +3,10 @@ import { pathToFileURL } from 'node:url';
 import { AUDITED_KINDS, parseDocuments, type ResourceRef, type TextInput } from '@vigil/core';
 import type { LoadedSource } from '../sources.ts';
 
-/** Finds the file an object of the report came from; undefined when it came from stdin or nowhere. */
+/**
+ * Finds the file an object of the report came from; undefined when it came from stdin or nowhere (a live
+ * cluster), and the SARIF renderer then names a synthetic artifact for it (`objectArtifactUri`).
+ */
 export type Locator = (resource: ResourceRef) => string | undefined;
 
 // Kinds that live in manifests (or nowhere, like the authorizer's built-in system:masters rule).

@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLUSTERS, demoClusterArgs, REPO_ROOT, runVigil } from '../testing.ts';
+import { VERSION } from '../version.ts';
 
 // Structural validation against the SARIF 2.1.0 rules for the objects Vigil writes (see the schema's
 // $comment); the official OASIS schema file is not vendored in this repository.
@@ -96,11 +97,19 @@ describe('vigil scan --format sarif', () => {
       kind: 'resource',
       fullyQualifiedName: 'prod-eu/ClusterRoleBinding/ci-deployer-cluster-admin',
     });
-    expect(location.physicalLocation?.artifactLocation.uri).toBe('demo/clusters/prod-eu/manifests.yaml');
+    expect(location.physicalLocation.artifactLocation.uri).toBe('demo/clusters/prod-eu/manifests.yaml');
     const eksResult = sarif.runs[0]!.results.find((r) => r.ruleId === 'endpoint-public')!;
-    expect(eksResult.locations[0]!.physicalLocation?.artifactLocation.uri).toBe(
+    expect(eksResult.locations[0]!.physicalLocation.artifactLocation.uri).toBe(
       'demo/clusters/prod-eu/eks.json',
     );
+    expect(location.physicalLocation.region).toBeUndefined();
+  });
+
+  it('gives objects no input file holds a synthetic artifact, so every result has a physical location', () => {
+    const uris = sarif.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri);
+    expect(uris.every(Boolean)).toBe(true);
+    // The authorizer's built-in system:masters rule is in no manifest.
+    expect(uris).toContain('kubernetes/prod-eu/_cluster/Authorizer/system%3Amasters.yaml');
   });
 
   it('reports checks that could not run as tool notifications', async () => {
@@ -115,16 +124,43 @@ describe('vigil scan --format sarif', () => {
     expect(notifications.map((n) => n.associatedRule?.id)).toContain('kms-key-health');
   });
 
+  it('gives objects read from stdin a synthetic artifact that names them, so GitHub accepts the upload', async () => {
+    const stdin = readFileSync(`${DEMO_CLUSTERS}/prod-eu/manifests.yaml`, 'utf8');
+    const run = await runVigil(['scan', '--manifests', '-', '--format', 'sarif', '--fail-on', 'none'], {
+      stdin,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const log = JSON.parse(run.stdout) as SarifLog;
+    expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(log.runs[0]!.tool.driver.version).toBe(VERSION);
+    const results = log.runs[0]!.results;
+    expect(results.length).toBeGreaterThan(0);
+    for (const result of results) {
+      expect(result.locations.length).toBeGreaterThan(0);
+      const { physicalLocation } = result.locations[0]!;
+      expect(physicalLocation.artifactLocation.uri).toMatch(/^kubernetes\/[^/]+\/[^/]+\/[^/]+\/[^/]+\.yaml$/);
+      expect(physicalLocation.region).toEqual({ startLine: 1 });
+    }
+    const binding = results.find((r) => r.message.text.includes('ci-deployer-cluster-admin'))!;
+    const cluster = log.runs[0]!.automationDetails.id.split('/')[1];
+    expect(binding.locations[0]!.physicalLocation.artifactLocation.uri).toBe(
+      `kubernetes/${cluster}/_cluster/ClusterRoleBinding/ci-deployer-cluster-admin.yaml`,
+    );
+    expect(binding.locations[0]!.logicalLocations[0]!.fullyQualifiedName).toBe(
+      `${cluster}/ClusterRoleBinding/ci-deployer-cluster-admin`,
+    );
+  });
+
   it('uses file URIs for manifests outside the working directory', async () => {
     // A fresh directory is never an ancestor of the checkout, wherever CI clones it.
     const elsewhere = mkdtempSync(join(tmpdir(), 'vigil-cwd-'));
     const { sarif: outside } = await sarifOf(demoClusterArgs('staging-onprem', false), elsewhere);
     const uris = new Set(
       outside.runs[0]!.results.flatMap((r) =>
-        r.locations.map((l) => l.physicalLocation?.artifactLocation.uri),
+        r.locations.map((l) => l.physicalLocation.artifactLocation.uri),
       ),
     );
-    expect([...uris].filter(Boolean)).toEqual([`file://${DEMO_CLUSTERS}/staging-onprem/manifests.yaml`]);
+    expect([...uris]).toEqual([`file://${DEMO_CLUSTERS}/staging-onprem/manifests.yaml`]);
     expect(validate(outside)).toBe(true);
   });
 });

@@ -3,14 +3,16 @@ import type { Check, Finding, ResourceRef, Severity } from '../audit/types.ts';
 
 /**
  * SARIF 2.1.0 for code-scanning dashboards. A cluster has no source files, so every result names the
- * Kubernetes (or EKS) object as a logical location, and adds the manifest file it came from as a
- * physical location when the caller can say which file that was (`vigil scan` over manifests).
+ * Kubernetes (or EKS) object as a logical location, and adds a physical location: the manifest file it
+ * came from when the caller can say which file that was (`vigil scan` over manifests), otherwise a
+ * synthetic relative path that names the object (`objectArtifactUri`). GitHub code scanning rejects the
+ * whole upload when a result has no physical location, so every result has one.
  *
  * `toSarif` renders one audit report. `sarifRules`, `toSarifResult` and `sarifStream` render findings read
  * back from the store (the API's fleet export) one at a time, so a large export never sits in memory.
  */
 
-/** Finds the file an object of the report came from; undefined when there is none. */
+/** Finds the file an object of the report came from; undefined when there is none (see `objectArtifactUri`). */
 export type Locator = (resource: ResourceRef) => string | undefined;
 
 export const SARIF_SCHEMA_URI =
@@ -57,7 +59,7 @@ export interface SarifRule {
 }
 
 export interface SarifLocation {
-  physicalLocation?: { artifactLocation: { uri: string } };
+  physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } };
   logicalLocations: { name: string; fullyQualifiedName: string; kind: string }[];
 }
 
@@ -162,12 +164,51 @@ export interface SarifFinding {
   properties?: Record<string, unknown>;
 }
 
+/** Root of the synthetic artifact paths; a repository that audits itself has no such directory. */
+export const OBJECT_ARTIFACT_ROOT = 'kubernetes';
+
+/** Segment that stands for "no namespace" (cluster-scoped objects, EKS and AWS objects). */
+export const CLUSTER_SCOPE_SEGMENT = '_cluster';
+
+/**
+ * One path segment from a name anybody may have chosen (cluster names come from the user, object names from
+ * whoever can write to the cluster). Percent-encoded, so `/`, `\`, `?`, `#`, `%`, spaces and non-ASCII can
+ * neither end the segment nor the path. Segments that URL parsers resolve or drop (empty, `.`, `..`) get a
+ * leading `_`, and a name's own leading `_` is encoded, so a leading `_` is only ever Vigil's (as in
+ * `_cluster`) and distinct names keep distinct segments. Lone surrogates, which have no UTF-8 form, become
+ * U+FFFD first.
+ */
+function pathSegment(name: string): string {
+  const encoded = encodeURIComponent(name.toWellFormed()).replace(/^_/, '%5F');
+  return /^\.*$/.test(encoded) ? `_${encoded}` : encoded;
+}
+
+/**
+ * The synthetic artifact of an object that came from no file (stdin, a live cluster, the store):
+ * `kubernetes/CLUSTER/NAMESPACE/KIND/NAME.yaml`, `_cluster` in place of the namespace for objects without
+ * one. Relative (GitHub resolves it against the repository root), each segment encoded by `pathSegment`,
+ * so it never climbs out of `kubernetes/` or becomes absolute. It names the object; no such file exists.
+ */
+export function objectArtifactUri(cluster: string, resource: ResourceRef): string {
+  return [
+    OBJECT_ARTIFACT_ROOT,
+    pathSegment(cluster),
+    resource.namespace ? pathSegment(resource.namespace) : CLUSTER_SCOPE_SEGMENT,
+    pathSegment(resource.kind),
+    `${pathSegment(resource.name)}.yaml`,
+  ].join('/');
+}
+
 function toLocation(finding: SarifFinding, cluster: string, locate: Locator | undefined): SarifLocation {
   const { resource } = finding;
   const qualified = [cluster, resource.kind, resource.namespace, resource.name].filter(Boolean).join('/');
   const uri = locate?.(resource);
   return {
-    ...(uri ? { physicalLocation: { artifactLocation: { uri } } } : {}),
+    // A file the object came from is named without a line (the parser keeps none). A synthetic artifact
+    // gets line 1: GitHub's SARIF reference lists region.startLine as required for a physical location.
+    physicalLocation: uri
+      ? { artifactLocation: { uri } }
+      : { artifactLocation: { uri: objectArtifactUri(cluster, resource) }, region: { startLine: 1 } },
     logicalLocations: [{ name: resource.name, fullyQualifiedName: qualified, kind: 'resource' }],
   };
 }
