@@ -83,6 +83,52 @@ describe('function configuration', () => {
     );
   });
 
+  it('reads the OIDC JWKS location, scope claim and scope map for the API', () => {
+    const base = {
+      DATABASE_URL: URL,
+      VIGIL_SCAN_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/scan',
+      VIGIL_OIDC_ISSUER: 'https://login.example.com/realms/ops',
+      VIGIL_OIDC_AUDIENCE: 'vigil',
+    };
+    expect(apiConfig(base).api.oidc).toEqual({
+      issuer: 'https://login.example.com/realms/ops',
+      audience: 'vigil',
+    });
+    expect(
+      apiConfig({
+        ...base,
+        VIGIL_OIDC_JWKS_URL: 'https://login.example.com/realms/ops/certs',
+        VIGIL_OIDC_SCOPE_CLAIM: 'groups',
+        VIGIL_OIDC_SCOPE_MAP: '{"platform-security":["admin"],"auditors":["read","scan"]}',
+      }).api.oidc,
+    ).toEqual({
+      issuer: 'https://login.example.com/realms/ops',
+      audience: 'vigil',
+      jwksUrl: 'https://login.example.com/realms/ops/certs',
+      scopeClaim: 'groups',
+      scopeMap: { 'platform-security': ['admin'], auditors: ['read', 'scan'] },
+    });
+    for (const bad of [
+      '{"auditors":["read"]',
+      'null',
+      '["read"]',
+      '{"auditors":"read"}',
+      '{"auditors":["write"]}',
+    ]) {
+      expect(() => apiConfig({ ...base, VIGIL_OIDC_SCOPE_MAP: bad })).toThrow(
+        /VIGIL_OIDC_SCOPE_MAP: .*must be a JSON object mapping a claim value to a list of scopes/,
+      );
+    }
+    let message = '';
+    try {
+      apiConfig({ ...base, VIGIL_OIDC_SCOPE_MAP: '{"secret-group":["root"]}' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/VIGIL_OIDC_SCOPE_MAP/);
+    expect(message).not.toContain('secret-group');
+  });
+
   it('takes the bundled migrations folder for the migrate function', () => {
     expect(migrateConfig({ DATABASE_URL: URL, VIGIL_MIGRATIONS_DIR: '/var/task/migrations' })).toMatchObject({
       migrationsDir: '/var/task/migrations',

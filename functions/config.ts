@@ -1,3 +1,4 @@
+import type { Scope } from '@vigil/api';
 import { z } from 'zod';
 
 // The one place the Lambda functions read their environment. infra/functions.ts sets these variables; each
@@ -22,6 +23,29 @@ const flag = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0'])
     .optional()
     .transform((value) => (value === undefined ? fallback : value === 'true' || value === '1'));
+
+const SCOPE_MAP_FORMAT =
+  'must be a JSON object mapping a claim value to a list of scopes among read, scan and admin, e.g. {"auditors":["read"]}';
+const scopeMapSchema = z.record(
+  z.string().min(1),
+  z.array(z.enum(['read', 'scan', 'admin'] as const satisfies readonly Scope[])).min(1),
+);
+/** JSON, checked entry by entry; a problem is reported as the expected format (never echoing the value). */
+const scopeMapJson = z.string().transform((text, ctx): Record<string, Scope[]> => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `not JSON; ${SCOPE_MAP_FORMAT}` });
+    return z.NEVER;
+  }
+  const result = scopeMapSchema.safeParse(value);
+  if (!result.success) {
+    ctx.addIssue({ code: 'custom', message: SCOPE_MAP_FORMAT });
+    return z.NEVER;
+  }
+  return result.data;
+});
 
 const database = {
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL'),
@@ -65,6 +89,8 @@ const apiSchema = z
     VIGIL_OIDC_AUDIENCE: z.string().min(1).optional(),
     VIGIL_OIDC_JWKS_URL: z.url().optional(),
     VIGIL_OIDC_SCOPE_CLAIM: z.string().min(1).optional(),
+    /** Claim value -> scopes, e.g. {"platform-security":["admin"]} (infra/settings.ts checks it at deploy). */
+    VIGIL_OIDC_SCOPE_MAP: scopeMapJson.optional(),
     /** With the KMS key and the notify queue, the API serves the notification routes (else they answer 503). */
     VIGIL_NOTIFY_QUEUE_URL: z.url({ protocol: /^https?$/ }).optional(),
     VIGIL_NOTIFY_KMS_KEY_ID: z.string().min(1).optional(),
@@ -192,6 +218,7 @@ export function apiConfig(env: Env = process.env) {
               audience: parsed.VIGIL_OIDC_AUDIENCE,
               ...(parsed.VIGIL_OIDC_JWKS_URL ? { jwksUrl: parsed.VIGIL_OIDC_JWKS_URL } : {}),
               ...(parsed.VIGIL_OIDC_SCOPE_CLAIM ? { scopeClaim: parsed.VIGIL_OIDC_SCOPE_CLAIM } : {}),
+              ...(parsed.VIGIL_OIDC_SCOPE_MAP ? { scopeMap: parsed.VIGIL_OIDC_SCOPE_MAP } : {}),
             },
           }
         : {}),

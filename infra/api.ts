@@ -1,7 +1,19 @@
 import { base, databaseEnvironment, SWAGGER_UI_FILES, sendScanMessages } from './functions.ts';
 import { notifyKey } from './notifications.ts';
 import { notifyQueue, scanQueue } from './queues.ts';
-import { settings } from './settings.ts';
+import { type OidcSettings, settings } from './settings.ts';
+
+/** The app checks OIDC tokens itself (next to its API keys) whenever an issuer is configured. */
+function oidcEnvironment(oidc: OidcSettings | undefined): Record<string, string> {
+  if (!oidc) return {};
+  return {
+    VIGIL_OIDC_ISSUER: oidc.issuer,
+    VIGIL_OIDC_AUDIENCE: oidc.audience,
+    ...(oidc.jwksUrl ? { VIGIL_OIDC_JWKS_URL: oidc.jwksUrl } : {}),
+    ...(oidc.scopeClaim ? { VIGIL_OIDC_SCOPE_CLAIM: oidc.scopeClaim } : {}),
+    ...(oidc.scopeMap ? { VIGIL_OIDC_SCOPE_MAP: JSON.stringify(oidc.scopeMap) } : {}),
+  };
+}
 
 /** The API app. Manual scans go to the scan queue; the notification routes seal secrets with the notify key. */
 export const apiFunction = new sst.aws.Function('ApiHandler', {
@@ -20,9 +32,7 @@ export const apiFunction = new sst.aws.Function('ApiHandler', {
     ...(settings.api.corsOrigins.length > 0
       ? { VIGIL_CORS_ORIGINS: settings.api.corsOrigins.join(',') }
       : {}),
-    ...(settings.api.oidc
-      ? { VIGIL_OIDC_ISSUER: settings.api.oidc.issuer, VIGIL_OIDC_AUDIENCE: settings.api.oidc.audience }
-      : {}),
+    ...oidcEnvironment(settings.api.oidc),
     ...(settings.api.bootstrapAdminKey ? { VIGIL_BOOTSTRAP_ADMIN_KEY: settings.api.bootstrapAdminKey } : {}),
   },
   permissions: [
@@ -40,10 +50,11 @@ export const apiFunction = new sst.aws.Function('ApiHandler', {
 });
 
 /**
- * The HTTP endpoint: an API Gateway HTTP API in front of the app. With an OIDC issuer configured, API
- * Gateway's JWT authorizer rejects requests without a valid token before they cost a Lambda invocation,
- * and the app checks the token again for its scopes; without one the app's own API keys are the gate.
- * CORS is answered by the app (VIGIL_CORS_ORIGINS), so the gateway adds none.
+ * The HTTP endpoint: an API Gateway HTTP API in front of the app. By default the gateway checks no token:
+ * the app accepts its own API keys and, with an OIDC issuer configured, the issuer's tokens as well. Only
+ * with VIGIL_API_GATEWAY_AUTH=jwt does API Gateway's JWT authorizer reject requests without a valid token of
+ * the issuer before they cost a Lambda invocation (API keys then cannot pass; the app still checks the
+ * token for its scopes). CORS is answered by the app (VIGIL_CORS_ORIGINS), so the gateway adds none.
  */
 export const gateway = new sst.aws.ApiGatewayV2('Api', {
   cors: false,
@@ -53,12 +64,13 @@ export const gateway = new sst.aws.ApiGatewayV2('Api', {
   },
 });
 
-export const authorizer = settings.api.oidc
-  ? gateway.addAuthorizer({
-      name: 'oidc',
-      jwt: { issuer: settings.api.oidc.issuer, audiences: [settings.api.oidc.audience] },
-    })
-  : undefined;
+export const authorizer =
+  settings.api.auth === 'gateway-jwt'
+    ? gateway.addAuthorizer({
+        name: 'oidc',
+        jwt: { issuer: settings.api.oidc.issuer, audiences: [settings.api.oidc.audience] },
+      })
+    : undefined;
 
 // Load balancers and uptime checks reach the health route without a token.
 gateway.route('GET /healthz', apiFunction.arn);

@@ -338,9 +338,42 @@ describe('network, database and API', () => {
     });
   });
 
-  it('checks OIDC tokens at the gateway before the app when an issuer is configured, health left open', async () => {
+  it('lets API keys and OIDC tokens through to the app when an issuer is configured, with all its settings', async () => {
+    const scopeMap = '{"platform-security":["admin"],"auditors":["read"]}';
     const { fake } = await deploy({
-      env: { VIGIL_OIDC_ISSUER: 'https://login.example.com/realms/ops', VIGIL_OIDC_AUDIENCE: 'vigil' },
+      env: {
+        VIGIL_OIDC_ISSUER: 'https://login.example.com/realms/ops',
+        VIGIL_OIDC_AUDIENCE: 'vigil',
+        VIGIL_OIDC_JWKS_URL: 'https://login.example.com/realms/ops/certs',
+        VIGIL_OIDC_SCOPE_CLAIM: 'groups',
+        VIGIL_OIDC_SCOPE_MAP: scopeMap,
+      },
+    });
+    // No gateway authorizer: it would turn away every vgl_ key before the app sees it.
+    expect(fake.all('sst.aws.ApiGatewayV2.authorizer')).toEqual([]);
+    expect(fake.get('sst.aws.ApiGatewayV2.route', 'Api $default').args).toEqual({
+      handler: '<ApiHandler.arn>',
+    });
+    const environment = fn(fake, 'ApiHandler').environment;
+    expect(environment).toMatchObject({
+      VIGIL_OIDC_ISSUER: 'https://login.example.com/realms/ops',
+      VIGIL_OIDC_AUDIENCE: 'vigil',
+      VIGIL_OIDC_JWKS_URL: 'https://login.example.com/realms/ops/certs',
+      VIGIL_OIDC_SCOPE_CLAIM: 'groups',
+    });
+    expect(JSON.parse(environment.VIGIL_OIDC_SCOPE_MAP!)).toEqual(JSON.parse(scopeMap));
+    for (const name of ['Scan', 'Dispatch', 'Migrate', 'Notify']) {
+      expect(fn(fake, name).environment.VIGIL_OIDC_ISSUER).toBeUndefined();
+    }
+  });
+
+  it('checks OIDC tokens at the gateway before the app with VIGIL_API_GATEWAY_AUTH=jwt, health left open', async () => {
+    const { fake } = await deploy({
+      env: {
+        VIGIL_OIDC_ISSUER: 'https://login.example.com/realms/ops',
+        VIGIL_OIDC_AUDIENCE: 'vigil',
+        VIGIL_API_GATEWAY_AUTH: 'jwt',
+      },
     });
     expect(fake.get('sst.aws.ApiGatewayV2.authorizer', 'Api oidc').args).toMatchObject({
       jwt: { issuer: 'https://login.example.com/realms/ops', audiences: ['vigil'] },
@@ -352,6 +385,8 @@ describe('network, database and API', () => {
     expect(fake.get('sst.aws.ApiGatewayV2.route', 'Api GET /healthz').args).toEqual({
       handler: '<ApiHandler.arn>',
     });
+    // The app still checks the token for its scopes.
+    expect(fn(fake, 'ApiHandler').environment.VIGIL_OIDC_ISSUER).toBe('https://login.example.com/realms/ops');
   });
 });
 
@@ -384,6 +419,34 @@ describe('deploy settings', () => {
     resetFakeDeploy();
     await expect(deploy({ env: { VIGIL_OIDC_ISSUER: 'https://login.example.com' } })).rejects.toThrow(
       /together/,
+    );
+  });
+
+  it('refuses OIDC settings that cannot work, naming the variable', async () => {
+    const oidc = { VIGIL_OIDC_ISSUER: 'https://login.example.com', VIGIL_OIDC_AUDIENCE: 'vigil' };
+    for (const bad of [
+      '{"auditors":["read"]',
+      '["read"]',
+      '{"auditors":"read"}',
+      '{"auditors":["write"]}',
+      '{"auditors":[]}',
+    ]) {
+      resetFakeDeploy();
+      await expect(deploy({ env: { ...oidc, VIGIL_OIDC_SCOPE_MAP: bad } })).rejects.toThrow(
+        /VIGIL_OIDC_SCOPE_MAP: .*a JSON object mapping a claim value to a list of scopes among read, scan and admin/,
+      );
+    }
+    resetFakeDeploy();
+    await expect(deploy({ env: { VIGIL_API_GATEWAY_AUTH: 'jwt' } })).rejects.toThrow(
+      /VIGIL_API_GATEWAY_AUTH=jwt needs VIGIL_OIDC_ISSUER/,
+    );
+    resetFakeDeploy();
+    await expect(deploy({ env: { ...oidc, VIGIL_API_GATEWAY_AUTH: 'iam' } })).rejects.toThrow(
+      /VIGIL_API_GATEWAY_AUTH/,
+    );
+    resetFakeDeploy();
+    await expect(deploy({ env: { VIGIL_OIDC_SCOPE_MAP: '{"auditors":["read"]}' } })).rejects.toThrow(
+      /VIGIL_OIDC_SCOPE_MAP need VIGIL_OIDC_ISSUER/,
     );
   });
 });

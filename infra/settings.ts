@@ -46,10 +46,7 @@ export interface Settings {
     /** Private ranges webhook destinations may use (VIGIL_WEBHOOK_ALLOW_CIDRS). */
     webhookAllowCidrs?: string;
   };
-  api: {
-    /** `keys`: the app's own API keys only. `jwt`: API Gateway checks the OIDC JWT first, then the app does. */
-    auth: 'keys' | 'jwt';
-    oidc?: { issuer: string; audience: string };
+  api: ApiAuthSettings & {
     corsOrigins: string[];
     /** A `vgl_` key the API stores as an admin key at start (the first key of a new deployment). */
     bootstrapAdminKey?: string;
@@ -63,6 +60,32 @@ export interface Settings {
   trustedAccountIds: string[];
   logRetention: string;
 }
+
+/** The scopes an OIDC claim value can be mapped to (the app's `read`, `scan`, `admin`). */
+export type OidcScope = 'read' | 'scan' | 'admin';
+
+export interface OidcSettings {
+  issuer: string;
+  audience: string;
+  /** VIGIL_OIDC_JWKS_URL; absent: the app reads it from the issuer's discovery document. */
+  jwksUrl?: string;
+  /** VIGIL_OIDC_SCOPE_CLAIM: the claim carrying scopes or groups; absent: the app reads `scope`. */
+  scopeClaim?: string;
+  /** VIGIL_OIDC_SCOPE_MAP: claim value -> scopes, e.g. `{ "platform-security": ["admin"] }`. */
+  scopeMap?: Record<string, OidcScope[]>;
+}
+
+/**
+ * Who checks the API's bearer tokens.
+ * - `keys`: no OIDC issuer configured; the app accepts its own `vgl_` API keys.
+ * - `keys+oidc` (an issuer configured, the default with one): the gateway lets every request through and the
+ *   app accepts both its API keys and the issuer's tokens (their claims mapped to scopes).
+ * - `gateway-jwt` (VIGIL_API_GATEWAY_AUTH=jwt): API Gateway's JWT authorizer rejects requests without a valid
+ *   token of the issuer before they reach the app, so API keys cannot pass the gateway; /healthz stays open.
+ */
+export type ApiAuthSettings =
+  | { auth: 'keys'; oidc?: undefined }
+  | { auth: 'keys+oidc' | 'gateway-jwt'; oidc: OidcSettings };
 
 const csv = z
   .string()
@@ -78,6 +101,31 @@ const scheduleExpression = z
   .string()
   .regex(/^(rate|cron)\(.+\)$/, 'an EventBridge Scheduler rate(...) or cron(...) expression');
 
+const SCOPE_MAP_FORMAT =
+  'a JSON object mapping a claim value to a list of scopes among read, scan and admin, e.g. {"platform-security":["admin"],"auditors":["read"]}';
+
+const scopeMapSchema = z.record(
+  z.string().min(1),
+  z.array(z.enum(['read', 'scan', 'admin'] as const satisfies readonly OidcScope[])).min(1),
+);
+
+/** VIGIL_OIDC_SCOPE_MAP: JSON, checked entry by entry; any problem is reported as the expected format. */
+const scopeMapJson = z.string().transform((text, ctx): Record<string, OidcScope[]> => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `not JSON; expected ${SCOPE_MAP_FORMAT}` });
+    return z.NEVER;
+  }
+  const result = scopeMapSchema.safeParse(value);
+  if (!result.success) {
+    ctx.addIssue({ code: 'custom', message: `expected ${SCOPE_MAP_FORMAT}` });
+    return z.NEVER;
+  }
+  return result.data;
+});
+
 const envSchema = z.object({
   VIGIL_DISPATCH_SCHEDULE: scheduleExpression.optional(),
   VIGIL_DIGEST_SCHEDULE: scheduleExpression.optional(),
@@ -88,6 +136,11 @@ const envSchema = z.object({
   VIGIL_WEBHOOK_ALLOW_CIDRS: z.string().min(1).optional(),
   VIGIL_OIDC_ISSUER: z.url().optional(),
   VIGIL_OIDC_AUDIENCE: z.string().min(1).optional(),
+  VIGIL_OIDC_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  VIGIL_OIDC_SCOPE_CLAIM: z.string().min(1).optional(),
+  VIGIL_OIDC_SCOPE_MAP: scopeMapJson.optional(),
+  /** `none` (default): the app checks API keys and OIDC tokens. `jwt`: API Gateway's JWT authorizer in front. */
+  VIGIL_API_GATEWAY_AUTH: z.enum(['none', 'jwt']).default('none'),
   VIGIL_CORS_ORIGINS: csv,
   VIGIL_BOOTSTRAP_ADMIN_KEY: z
     .string()
@@ -107,6 +160,32 @@ export function settingsFor(stage: string, env: Readonly<Record<string, string |
   if ((vars.VIGIL_OIDC_ISSUER === undefined) !== (vars.VIGIL_OIDC_AUDIENCE === undefined)) {
     throw new Error('invalid deploy settings: VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE are set together');
   }
+  const oidcExtras = (
+    ['VIGIL_OIDC_JWKS_URL', 'VIGIL_OIDC_SCOPE_CLAIM', 'VIGIL_OIDC_SCOPE_MAP'] as const
+  ).filter((name) => vars[name] !== undefined);
+  if (vars.VIGIL_OIDC_ISSUER === undefined && oidcExtras.length > 0) {
+    throw new Error(
+      `invalid deploy settings: ${oidcExtras.join(', ')} need VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE`,
+    );
+  }
+  if (vars.VIGIL_API_GATEWAY_AUTH === 'jwt' && vars.VIGIL_OIDC_ISSUER === undefined) {
+    throw new Error(
+      'invalid deploy settings: VIGIL_API_GATEWAY_AUTH=jwt needs VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE (the issuer whose tokens the gateway checks)',
+    );
+  }
+  const apiAuth: ApiAuthSettings =
+    vars.VIGIL_OIDC_ISSUER && vars.VIGIL_OIDC_AUDIENCE
+      ? {
+          auth: vars.VIGIL_API_GATEWAY_AUTH === 'jwt' ? 'gateway-jwt' : 'keys+oidc',
+          oidc: {
+            issuer: vars.VIGIL_OIDC_ISSUER,
+            audience: vars.VIGIL_OIDC_AUDIENCE,
+            ...(vars.VIGIL_OIDC_JWKS_URL ? { jwksUrl: vars.VIGIL_OIDC_JWKS_URL } : {}),
+            ...(vars.VIGIL_OIDC_SCOPE_CLAIM ? { scopeClaim: vars.VIGIL_OIDC_SCOPE_CLAIM } : {}),
+            ...(vars.VIGIL_OIDC_SCOPE_MAP ? { scopeMap: vars.VIGIL_OIDC_SCOPE_MAP } : {}),
+          },
+        }
+      : { auth: 'keys' };
   const production = stage === 'production';
   const timeoutSeconds = 300;
   return {
@@ -139,10 +218,7 @@ export function settingsFor(stage: string, env: Readonly<Record<string, string |
       ...(vars.VIGIL_WEBHOOK_ALLOW_CIDRS ? { webhookAllowCidrs: vars.VIGIL_WEBHOOK_ALLOW_CIDRS } : {}),
     },
     api: {
-      auth: vars.VIGIL_OIDC_ISSUER ? 'jwt' : 'keys',
-      ...(vars.VIGIL_OIDC_ISSUER && vars.VIGIL_OIDC_AUDIENCE
-        ? { oidc: { issuer: vars.VIGIL_OIDC_ISSUER, audience: vars.VIGIL_OIDC_AUDIENCE } }
-        : {}),
+      ...apiAuth,
       corsOrigins: vars.VIGIL_CORS_ORIGINS,
       ...(vars.VIGIL_BOOTSTRAP_ADMIN_KEY ? { bootstrapAdminKey: vars.VIGIL_BOOTSTRAP_ADMIN_KEY } : {}),
     },

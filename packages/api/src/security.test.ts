@@ -663,4 +663,53 @@ describe('OIDC bearer tokens', () => {
     const tampered = `${reader.slice(0, -4)}${reader.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
     expectProblem(await call('get', '/v1/clusters', { token: tampered }), 401, 'tampered');
   });
+
+  it('accepts API keys next to OIDC tokens, a scope map and a JWKS location configured', async () => {
+    const { handle, keys } = api();
+    const app = createApp({
+      db: handle.db,
+      scans: inProcessScanRequester(handle.db, () => new Date()),
+      config: {
+        ...TEST_CONFIG,
+        oidc: {
+          issuer,
+          audience: 'vigil-api',
+          jwksUrl: `${issuer}/jwks`,
+          scopeClaim: 'groups',
+          scopeMap: { 'platform-security': ['admin'], auditors: ['read'] },
+        },
+      },
+      logger: memoryLogger(),
+    });
+    const call = contractClient(app);
+    // The app's own keys keep working with OIDC on, each with its own scopes.
+    expect((await call('get', '/v1/clusters', { token: keys.read })).status).toBe(200);
+    expectProblem(
+      await call('post', `/v1/clusters/${visible.clusterId}/scans`, { token: keys.read }),
+      403,
+      'read key scans',
+    );
+    expect(
+      (await call('post', `/v1/clusters/${visible.clusterId}/scans`, { token: keys.admin })).status,
+    ).toBe(202);
+    expectProblem(await call('get', '/v1/clusters', { token: `${keys.read}x` }), 401, 'wrong key');
+    // Mapped claim values grant their scopes; an admin group includes scan and read.
+    const auditor = await sign({ groups: ['auditors'] });
+    expect((await call('get', '/v1/clusters', { token: auditor })).status).toBe(200);
+    expectProblem(
+      await call('post', `/v1/clusters/${visible.clusterId}/scans`, { token: auditor }),
+      403,
+      'auditor scans',
+    );
+    const security = await sign({ groups: ['platform-security'] });
+    expect((await call('post', `/v1/clusters/${visible.clusterId}/scans`, { token: security })).status).toBe(
+      202,
+    );
+    // Claim values naming Object members are no entries of the map (no 500, no scope).
+    expectProblem(
+      await call('get', '/v1/clusters', { token: await sign({ groups: ['constructor', 'toString'] }) }),
+      403,
+      'prototype names',
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import type { OidcConfig, Scope } from '@vigil/api';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
 
@@ -15,6 +16,31 @@ const csv = z
       .map((part) => part.trim())
       .filter(Boolean),
   );
+
+const SCOPE_MAP_FORMAT =
+  'must be a JSON object mapping a claim value to a list of scopes among read, scan and admin, e.g. {"auditors":["read"]}';
+const scopeMapSchema = z.record(
+  z.string().min(1),
+  z.array(z.enum(['read', 'scan', 'admin'] as const satisfies readonly Scope[])).min(1),
+);
+/** JSON, checked entry by entry; a problem is reported as the expected format. */
+const scopeMapJson = z.string().transform((text, ctx): Record<string, Scope[]> => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `not JSON; ${SCOPE_MAP_FORMAT}` });
+    return z.NEVER;
+  }
+  const result = scopeMapSchema.safeParse(value);
+  if (!result.success) {
+    ctx.addIssue({ code: 'custom', message: SCOPE_MAP_FORMAT });
+    return z.NEVER;
+  }
+  return result.data;
+});
+
+const OIDC_EXTRAS = ['VIGIL_OIDC_JWKS_URL', 'VIGIL_OIDC_SCOPE_CLAIM', 'VIGIL_OIDC_SCOPE_MAP'] as const;
 
 const localStackEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
@@ -40,6 +66,17 @@ const localStackEnv = z.object({
   VIGIL_SECRETS_KEY_FILE: z.string().min(1).optional(),
   /** Days of history kept; the local stack prunes older runs daily (at least 7). */
   VIGIL_RETENTION_DAYS: z.coerce.number().int().min(7).max(36_500).default(400),
+  /**
+   * OIDC bearer tokens accepted next to the API keys (issuer and audience together); the JWKS is read from the
+   * issuer's discovery document unless VIGIL_OIDC_JWKS_URL names it.
+   */
+  VIGIL_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  VIGIL_OIDC_AUDIENCE: z.string().min(1).optional(),
+  VIGIL_OIDC_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The claim carrying scopes or groups (default `scope`). */
+  VIGIL_OIDC_SCOPE_CLAIM: z.string().min(1).optional(),
+  /** Claim value -> scopes, e.g. {"platform-security":["admin"],"auditors":["read"]}. */
+  VIGIL_OIDC_SCOPE_MAP: scopeMapJson.optional(),
 });
 
 export interface LocalStackConfig {
@@ -54,6 +91,8 @@ export interface LocalStackConfig {
   webhookAllowCidrs?: string;
   secretsKeyFile: string;
   retentionDays: number;
+  /** OIDC tokens the app accepts next to its API keys. */
+  oidc?: OidcConfig;
 }
 
 /** The local stack's settings (`vigil serve`, `npm start`). */
@@ -64,6 +103,15 @@ export function localStackConfig(env: Env): LocalStackConfig {
     throw new UsageError(`invalid environment: ${problems.join('; ')}`);
   }
   const vars = parsed.data;
+  if ((vars.VIGIL_OIDC_ISSUER === undefined) !== (vars.VIGIL_OIDC_AUDIENCE === undefined)) {
+    throw new UsageError('invalid environment: VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE are set together');
+  }
+  const oidcExtras = OIDC_EXTRAS.filter((name) => vars[name] !== undefined);
+  if (vars.VIGIL_OIDC_ISSUER === undefined && oidcExtras.length > 0) {
+    throw new UsageError(
+      `invalid environment: ${oidcExtras.join(', ')} need VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE`,
+    );
+  }
   return {
     port: vars.PORT,
     dataDir: vars.VIGIL_DATA_DIR,
@@ -76,6 +124,17 @@ export function localStackConfig(env: Env): LocalStackConfig {
     ...(vars.VIGIL_WEBHOOK_ALLOW_CIDRS ? { webhookAllowCidrs: vars.VIGIL_WEBHOOK_ALLOW_CIDRS } : {}),
     secretsKeyFile: vars.VIGIL_SECRETS_KEY_FILE ?? `${vars.VIGIL_DATA_DIR}/secrets.key`,
     retentionDays: vars.VIGIL_RETENTION_DAYS,
+    ...(vars.VIGIL_OIDC_ISSUER && vars.VIGIL_OIDC_AUDIENCE
+      ? {
+          oidc: {
+            issuer: vars.VIGIL_OIDC_ISSUER,
+            audience: vars.VIGIL_OIDC_AUDIENCE,
+            ...(vars.VIGIL_OIDC_JWKS_URL ? { jwksUrl: vars.VIGIL_OIDC_JWKS_URL } : {}),
+            ...(vars.VIGIL_OIDC_SCOPE_CLAIM ? { scopeClaim: vars.VIGIL_OIDC_SCOPE_CLAIM } : {}),
+            ...(vars.VIGIL_OIDC_SCOPE_MAP ? { scopeMap: vars.VIGIL_OIDC_SCOPE_MAP } : {}),
+          },
+        }
+      : {}),
   };
 }
 

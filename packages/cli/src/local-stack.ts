@@ -220,6 +220,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         maxBodyBytes: 1024 * 1024,
         rateLimit: { requestsPerMinute: 600 },
         ...(adminKey ? { bootstrapAdminKey: adminKey } : {}),
+        ...(options.oidc ? { oidc: options.oidc } : {}),
       },
     });
     const server = await listen(app.fetch, options.port);

@@ -35,7 +35,10 @@ export function scopesFromClaims(payload: JWTPayload, config: OidcConfig): Scope
   for (const value of values) {
     const bare = value.startsWith('vigil:') ? value.slice('vigil:'.length) : value;
     if ((SCOPES as readonly string[]).includes(bare)) scopes.add(bare as Scope);
-    for (const mapped of config.scopeMap?.[value] ?? []) scopes.add(mapped);
+    // Own entries only: a claim value such as `constructor` must not reach Object.prototype.
+    if (config.scopeMap && Object.hasOwn(config.scopeMap, value)) {
+      for (const mapped of config.scopeMap[value] ?? []) scopes.add(mapped);
+    }
   }
   return [...scopes];
 }

@@ -124,6 +124,11 @@ export const serve: Command = {
           '`npx vigil keys generate`.\n\n',
       );
     }
+    if (config.oidc) {
+      io.stdout.write(
+        `OIDC: bearer tokens of ${config.oidc.issuer} for audience ${config.oidc.audience} are accepted next to API keys.\n\n`,
+      );
+    }
     if (stack.demoClusters.length > 0) {
       io.stdout.write(
         `Registered the demo fleet (${stack.demoClusters.map((c) => c.name).join(', ')}); scanning it through the queue...\n`,
