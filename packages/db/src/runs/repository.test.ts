@@ -119,8 +119,11 @@ describe.each(TEST_ENGINES)('runs on %s', (engine) => {
   it('lists runs newest first with filters and a cursor that resumes where the page ended', async () => {
     const cluster = await createTestCluster(db());
     const other = await createTestCluster(db());
+    const made: { slot: string; createdAt: Date; id: string }[] = [];
     for (let i = 0; i < 5; i++) {
-      await ensureRun(db(), { clusterId: cluster.id, slot: `slot-${i}`, trigger: 'schedule' });
+      made.push(
+        (await ensureRun(db(), { clusterId: cluster.id, slot: `slot-${i}`, trigger: 'schedule' })).run,
+      );
     }
     await ensureRun(db(), { clusterId: other.id, slot: 'slot-x', trigger: 'manual' });
     await failRun(db(), { clusterId: cluster.id, slot: 'slot-1', trigger: 'schedule', reason: 'x' });
@@ -137,7 +140,12 @@ describe.each(TEST_ENGINES)('runs on %s', (engine) => {
       seen.push(...page.items.map((r) => r.slot));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
-    expect(seen).toEqual(['slot-4', 'slot-3', 'slot-2', 'slot-1', 'slot-0']);
+    // Newest first; runs created within one millisecond are ordered by id, as the cursor pages them.
+    const newestFirst = [...made].sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1),
+    );
+    expect(seen).toEqual(newestFirst.map((r) => r.slot));
+    expect(new Set(seen)).toEqual(new Set(['slot-0', 'slot-1', 'slot-2', 'slot-3', 'slot-4']));
 
     const failed = await listRuns(db(), { clusterIds: [cluster.id, other.id], statuses: ['failed'] });
     expect(failed.items.map((r) => r.slot)).toEqual(['slot-1']);
