@@ -1,13 +1,10 @@
 import { relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AUDITED_KINDS, parseDocuments, type ResourceRef, type TextInput } from '@vigil/core';
+import { AUDITED_KINDS, parseLocatedDocuments } from '@vigil/core';
+import type { Locator } from '@vigil/core/report';
 import type { LoadedSource } from '../sources.ts';
 
-/**
- * Finds the file an object of the report came from; undefined when it came from stdin or nowhere (a live
- * cluster), and the SARIF renderer then names a synthetic artifact for it (`objectArtifactUri`).
- */
-export type Locator = (resource: ResourceRef) => string | undefined;
+export type { Locator };
 
 // Kinds that live in manifests (or nowhere, like the authorizer's built-in system:masters rule).
 const KUBERNETES_KINDS = new Set<string>([...AUDITED_KINDS, 'ConfigMap', 'Authorizer']);
@@ -31,10 +28,11 @@ export function artifactUri(name: string, cwd: string): string {
  * place for them: a snapshot from a live cluster has no files.
  */
 export function buildLocator(source: LoadedSource, cwd: string): Locator {
-  const byObject = new Map<string, string>();
-  const record = (input: TextInput, value: unknown, fallbackKind?: string) => {
+  const byObject = new Map<string, { uri: string; startLine: number }>();
+  // `line`: where the value starts when known (a YAML document, an item of a YAML List), else its document's.
+  const record = (uri: string, value: unknown, line: number, fallbackKind?: string, itemLines?: number[]) => {
     if (Array.isArray(value)) {
-      for (const item of value) record(input, item, fallbackKind);
+      for (const [i, item] of value.entries()) record(uri, item, itemLines?.[i] ?? line, fallbackKind);
       return;
     }
     if (!value || typeof value !== 'object') return;
@@ -45,21 +43,25 @@ export function buildLocator(source: LoadedSource, cwd: string): Locator {
     };
     const kind = typeof object.kind === 'string' ? object.kind : fallbackKind;
     if (kind?.endsWith('List') && Array.isArray(object.items)) {
-      record(input, object.items, kind === 'List' ? undefined : kind.slice(0, -'List'.length));
+      const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+      record(uri, object.items, line, itemKind, itemLines);
       return;
     }
     const name = object.metadata?.name;
     const namespace = object.metadata?.namespace;
     if (!kind || typeof name !== 'string') return;
     const key = keyOf(kind, name, typeof namespace === 'string' ? namespace : undefined);
-    if (!byObject.has(key)) byObject.set(key, artifactUri(input.name, cwd));
+    if (!byObject.has(key)) byObject.set(key, { uri, startLine: line });
   };
   for (const input of source.manifests) {
     if (input.name === 'stdin') continue;
-    for (const document of parseDocuments(input)) record(input, document);
+    const uri = artifactUri(input.name, cwd);
+    for (const document of parseLocatedDocuments(input)) {
+      record(uri, document.value, document.line, undefined, document.itemLines);
+    }
   }
-  const eksUri = source.eks ? artifactUri(source.eks.name, cwd) : undefined;
-  const snapshotUri = source.snapshotFile ? artifactUri(source.snapshotFile.name, cwd) : undefined;
+  const eksUri = source.eks ? { uri: artifactUri(source.eks.name, cwd) } : undefined;
+  const snapshotUri = source.snapshotFile ? { uri: artifactUri(source.snapshotFile.name, cwd) } : undefined;
   return (resource) => {
     const found = byObject.get(keyOf(resource.kind, resource.name, resource.namespace));
     if (found) return found;

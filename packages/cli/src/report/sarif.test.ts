@@ -102,7 +102,15 @@ describe('vigil scan --format sarif', () => {
     expect(eksResult.locations[0]!.physicalLocation.artifactLocation.uri).toBe(
       'demo/clusters/prod-eu/eks.json',
     );
-    expect(location.physicalLocation.region).toBeUndefined();
+    // The line the object's YAML document starts on, so code scanning opens the file where it is.
+    const lines = readFileSync(join(REPO_ROOT, 'demo/clusters/prod-eu/manifests.yaml'), 'utf8').split('\n');
+    const startLine = location.physicalLocation.region.startLine;
+    expect(startLine).toBeGreaterThan(1);
+    const document = lines.slice(startLine - 1, startLine + 8).join('\n');
+    expect(document).toMatch(/^\s*(- )?(apiVersion|kind):/);
+    expect(document).toContain('kind: ClusterRoleBinding');
+    expect(document).toContain('name: ci-deployer-cluster-admin');
+    expect(eksResult.locations[0]!.physicalLocation.region).toEqual({ startLine: 1 });
   });
 
   it('gives objects no input file holds a synthetic artifact, so every result has a physical location', () => {

@@ -123,12 +123,15 @@ describe('physical locations', () => {
     expect(toSarif(audit, { toolVersion: '1.2.3', checks: CHECKS })).toEqual(log);
   });
 
-  it('keeps the file an object came from, without a region, and falls back per object', () => {
+  it('keeps the file and line an object came from (line 1 when unknown), and falls back per object', () => {
     const located = audit.findings[0]!.resource;
     const log = toSarif(audit, {
       toolVersion: '1.2.3',
       checks: CHECKS,
-      locate: (r) => (r.kind === located.kind && r.name === located.name ? 'manifests/rbac.yaml' : undefined),
+      locate: (r) =>
+        r.kind === located.kind && r.name === located.name
+          ? { uri: 'manifests/rbac.yaml', ...(r.namespace ? {} : { startLine: 12 }) }
+          : undefined,
     });
     expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     const locations = log.runs[0]!.results.map((r) => r.locations[0]!);
@@ -137,7 +140,10 @@ describe('physical locations', () => {
     );
     expect(fromFile.length).toBeGreaterThan(0);
     for (const l of fromFile)
-      expect(l.physicalLocation).toEqual({ artifactLocation: { uri: 'manifests/rbac.yaml' } });
+      expect(l.physicalLocation).toEqual({
+        artifactLocation: { uri: 'manifests/rbac.yaml' },
+        region: { startLine: located.namespace ? 1 : 12 },
+      });
     const synthetic = locations.filter((l) =>
       l.physicalLocation.artifactLocation.uri.startsWith('kubernetes/'),
     );

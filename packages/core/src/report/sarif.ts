@@ -12,8 +12,11 @@ import type { Check, Finding, ResourceRef, Severity } from '../audit/types.ts';
  * back from the store (the API's fleet export) one at a time, so a large export never sits in memory.
  */
 
-/** Finds the file an object of the report came from; undefined when there is none (see `objectArtifactUri`). */
-export type Locator = (resource: ResourceRef) => string | undefined;
+/**
+ * Where an object of the report is written: a file (as an artifact URI) and, when known, the line its object
+ * starts on. undefined when it came from nowhere a SARIF viewer can open (stdin, a live cluster).
+ */
+export type Locator = (resource: ResourceRef) => { uri: string; startLine?: number } | undefined;
 
 export const SARIF_SCHEMA_URI =
   'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -59,7 +62,7 @@ export interface SarifRule {
 }
 
 export interface SarifLocation {
-  physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } };
+  physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
   logicalLocations: { name: string; fullyQualifiedName: string; kind: string }[];
 }
 
@@ -202,12 +205,12 @@ export function objectArtifactUri(cluster: string, resource: ResourceRef): strin
 function toLocation(finding: SarifFinding, cluster: string, locate: Locator | undefined): SarifLocation {
   const { resource } = finding;
   const qualified = [cluster, resource.kind, resource.namespace, resource.name].filter(Boolean).join('/');
-  const uri = locate?.(resource);
+  const found = locate?.(resource);
   return {
-    // A file the object came from is named without a line (the parser keeps none). A synthetic artifact
-    // gets line 1: GitHub's SARIF reference lists region.startLine as required for a physical location.
-    physicalLocation: uri
-      ? { artifactLocation: { uri } }
+    // Every physical location has a region: GitHub's code scanning requires region.startLine. A file gives
+    // the line its object starts on when the parser knows it (YAML), else 1; a synthetic artifact line 1.
+    physicalLocation: found
+      ? { artifactLocation: { uri: found.uri }, region: { startLine: found.startLine ?? 1 } }
       : { artifactLocation: { uri: objectArtifactUri(cluster, resource) }, region: { startLine: 1 } },
     logicalLocations: [{ name: resource.name, fullyQualifiedName: qualified, kind: 'resource' }],
   };

@@ -8,6 +8,7 @@ import {
   parseDocuments,
   parseEksArn,
   parseEksFile,
+  parseLocatedDocuments,
   parseSnapshotFile,
 } from './load.ts';
 
@@ -106,6 +107,42 @@ describe('parseDocuments', () => {
     }
     const error = inputErrorOf(() => parseDocuments({ name: 'bomb.yaml', text: lines.join('\n') }));
     expect(error.message).toMatch(/^bomb\.yaml: document 1: cannot be read/);
+  });
+});
+
+describe('parseLocatedDocuments', () => {
+  it('gives the line each YAML document and each item of a YAML List starts on', () => {
+    const text = [
+      '# leading comment', // 1
+      'kind: Role', // 2
+      'metadata: {name: a}', // 3
+      '---', // 4
+      '', // 5
+      'kind: List', // 6
+      'items:', // 7
+      '- kind: Role', // 8
+      '  metadata: {name: b}', // 9
+      '-   kind: RoleBinding', // 10
+      '    metadata:', // 11
+      '      name: c', // 12
+      '---', // 13
+      '---', // 14 (an empty document is skipped)
+      'apiVersion: v1', // 15
+      'kind: ServiceAccount', // 16
+    ].join('\n');
+    const documents = parseLocatedDocuments({ name: 'm.yaml', text });
+    expect(documents.map((d) => d.line)).toEqual([2, 6, 15]);
+    expect(documents[1]!.itemLines).toEqual([8, 10]);
+    expect(documents[0]!.itemLines).toBeUndefined();
+    // The same values as parseDocuments.
+    expect(documents.map((d) => d.value)).toEqual(parseDocuments({ name: 'm.yaml', text }));
+  });
+
+  it('puts JSON, one document, on line 1', () => {
+    const text = '\n\n{"kind":"List","items":[{"kind":"Role","metadata":{"name":"a"}}]}';
+    expect(parseLocatedDocuments({ name: 'l.json', text })).toEqual([
+      { value: { kind: 'List', items: [{ kind: 'Role', metadata: { name: 'a' } }] }, line: 1 },
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { isMap, isSeq, parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
 import { findJsonSyntaxError } from './json-position.ts';
@@ -28,8 +28,26 @@ export interface TextInput {
 
 /** Parses JSON or (multi-document) YAML into plain values; a syntax error names the file and the line. */
 export function parseDocuments(input: TextInput): unknown[] {
+  return parseText(input, false).map((document) => document.value);
+}
+
+/** A parsed document with where it starts in its file (1-based lines), for reports that point at sources. */
+export interface LocatedDocument {
+  value: unknown;
+  /** The line the document starts on (1 for JSON, which is one document). */
+  line: number;
+  /** For a `kind: List` YAML document: the line each entry of `items` starts on, in order. */
+  itemLines?: number[];
+}
+
+/** parseDocuments, with the line each YAML document (and each item of a YAML List) starts on. */
+export function parseLocatedDocuments(input: TextInput): LocatedDocument[] {
+  return parseText(input, true);
+}
+
+function parseText(input: TextInput, withLines: boolean): LocatedDocument[] {
   const trimmed = input.text.trimStart();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return [parseJson(input)];
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return [{ value: parseJson(input), line: 1 }];
   let list: ReturnType<typeof parseAllDocuments>;
   try {
     list = parseAllDocuments(input.text, { uniqueKeys: false });
@@ -37,7 +55,8 @@ export function parseDocuments(input: TextInput): unknown[] {
     throw new InputError(input.name, `not valid YAML (${(error as Error).name})`);
   }
   const documents = Array.isArray(list) ? list : [list];
-  const values: unknown[] = [];
+  const lineOf = withLines ? lineLocator(input.text) : () => 1;
+  const values: LocatedDocument[] = [];
   for (const [index, doc] of documents.entries()) {
     const error = doc.errors[0];
     if (error) {
@@ -60,9 +79,35 @@ export function parseDocuments(input: TextInput): unknown[] {
         `document ${index + 1}: cannot be read (${(error as Error).message.split('\n')[0]?.slice(0, 200)})`,
       );
     }
-    if (value !== null && value !== undefined) values.push(value);
+    if (value === null || value === undefined) continue;
+    const located: LocatedDocument = { value, line: lineOf(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0) };
+    if (withLines && isMap(doc.contents)) {
+      const items = doc.contents.get('items', true);
+      if (isSeq(items)) located.itemLines = items.items.map((item) => lineOf(rangeStart(item)));
+    }
+    values.push(located);
   }
   return values;
+}
+
+function rangeStart(node: unknown): number {
+  return (node as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
+}
+
+/** Maps a character offset of `text` to its 1-based line (binary search over the line starts). */
+function lineLocator(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low + 1;
+  };
 }
 
 /** JSON.parse with an error that names the file, line and column, and never quotes the input. */
