@@ -94,11 +94,21 @@ export async function startHarness(db: Database, options: { maxReceiveCount?: nu
       return harness.sendRaw(messages.map((m) => encodeScanMessage(m)));
     },
     /** Messages on a queue, visible or in flight (the local server counts both in this attribute). */
+    /**
+     * Messages on the queue, delayed ones included: the local server holds a message just sent as delayed
+     * until its next timer tick (even with no delay), and a depth read in that instant must not say 0.
+     */
     async depth(url: string): Promise<number> {
       const attributes = await sqs.client.send(
-        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed'],
+        }),
       );
-      return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0);
+      return (
+        Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) +
+        Number(attributes.Attributes?.ApproximateNumberOfMessagesDelayed ?? 0)
+      );
     },
     /** Takes every message off the dead-letter queue and returns the bodies. */
     async deadLetters(): Promise<string[]> {

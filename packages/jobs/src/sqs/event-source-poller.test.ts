@@ -31,12 +31,19 @@ describe('EventSourcePoller', () => {
     );
   }
 
-  // Messages still on the queue, visible or in flight (the local server counts both in this attribute).
+  // Messages still on the queue, visible or in flight (the local server counts both in this attribute), and
+  // ones just sent, which it holds as delayed until its next timer tick.
   async function depth(url: string): Promise<number> {
     const attributes = await sqs.client.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed'],
+      }),
     );
-    return Number(attributes.Attributes?.ApproximateNumberOfMessages);
+    return (
+      Number(attributes.Attributes?.ApproximateNumberOfMessages) +
+      Number(attributes.Attributes?.ApproximateNumberOfMessagesDelayed)
+    );
   }
 
   function poller(handler: SqsBatchHandler) {
