@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { closeDatabase, type Database, openDatabase } from './database.ts';
@@ -390,6 +391,48 @@ describe.each(TEST_ENGINES)('recordScan on %s', (engine) => {
       1,
     );
     expect(await count(db(), sql`select count(*) as n from snapshots where run_id = ${first.runId}`)).toBe(0);
+  });
+
+  it('keeps no credential-like string of the snapshot at rest (a key or password pasted into aws-auth)', async () => {
+    const cluster = await createTestCluster(db());
+    const accessKey = 'AKIAIOSFODNN7EXAMPLE';
+    const mapUsers = [
+      '- userarn: arn:aws:iam::111122223333:user/ci',
+      `  username: ci # ${accessKey}`,
+      '  groups: [system:masters]',
+      '# password: hunter2-very-secret',
+    ].join('\n');
+    const snapshot = {
+      schemaVersion: 1 as const,
+      cluster: { name: 'pasted', platform: 'eks' as const },
+      kubernetes: {
+        clusterRoles: [],
+        roles: [],
+        clusterRoleBindings: [],
+        roleBindings: [],
+        serviceAccounts: [],
+        namespaces: [],
+        pods: [],
+        awsAuth: { mapUsers },
+      },
+      eks: null,
+      coverage: {},
+      warnings: [],
+    };
+    await recordScan(db(), { ...scan(cluster.id, 0, {}), snapshot });
+    const rows = rowsOf<{ data: Uint8Array }>(
+      await db().execute(sql`select data from snapshots where cluster_id = ${cluster.id}`),
+    );
+    expect(rows).toHaveLength(1);
+    const stored = gunzipSync(rows[0]!.data).toString('utf8');
+    expect(stored).not.toContain(accessKey);
+    expect(stored).not.toContain('hunter2-very-secret');
+    // The mapping itself is kept: who-can over the stored snapshot still names the IAM user.
+    const latest = await latestSnapshot(db(), cluster.id);
+    expect(latest?.snapshot.kubernetes.awsAuth?.mapUsers).toContain('arn:aws:iam::111122223333:user/ci');
+    expect(latest?.snapshot.kubernetes.awsAuth?.mapUsers).toContain('[REDACTED');
+    // The caller's object is not changed.
+    expect(snapshot.kubernetes.awsAuth.mapUsers).toContain(accessKey);
   });
 
   it.each(['afterFindings', 'afterLifecycle', 'beforeFinalise'] as const)(

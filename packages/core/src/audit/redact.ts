@@ -299,3 +299,13 @@ function redactValue(value: unknown, seen: Set<object>): unknown {
 export function redactEvidence<T extends Record<string, unknown>>(evidence: T): T {
   return redactValue(evidence, new Set()) as T;
 }
+
+/**
+ * A snapshot fit to be stored: every credential-like string masked, as in findings. Snapshots quote cluster
+ * data verbatim (the `aws-auth` mappings above all, where a pasted access key or password would otherwise be
+ * kept at rest). Unchanged parts are shared with the input. A mapping whose username held a credential
+ * keeps a masked username, so who-can over a stored snapshot names the entry by its ARN, not its secret.
+ */
+export function redactSnapshot<T extends object>(snapshot: T): T {
+  return redactValue(snapshot, new Set()) as T;
+}

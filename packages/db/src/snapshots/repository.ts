@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { type Snapshot, snapshotSchema } from '@vigil/core';
+import { redactSnapshot, type Snapshot, snapshotSchema } from '@vigil/core';
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../database.ts';
 import { scanRuns } from '../runs/table.ts';
@@ -21,7 +21,8 @@ export interface StoredSnapshot {
 }
 
 /**
- * Stores a run's snapshot, gzip-compressed. Writing it again for the same run replaces it (the snapshot of a
+ * Stores a run's snapshot, gzip-compressed, with credential-like strings masked (`redactSnapshot`: nothing
+ * that looks like a secret is kept at rest, whoever calls this). Writing it again for the same run replaces it (the snapshot of a
  * run does not change). With `supersede`, the cluster's other snapshots are dropped: the store keeps the
  * latest complete snapshot per cluster (plus any partial ones taken after it).
  */
@@ -29,7 +30,7 @@ export async function saveSnapshot(
   db: Database,
   input: { runId: string; clusterId: string; snapshot: Snapshot; supersede?: boolean },
 ): Promise<{ sizeBytes: number; compressedBytes: number }> {
-  const json = Buffer.from(JSON.stringify(input.snapshot), 'utf8');
+  const json = Buffer.from(JSON.stringify(redactSnapshot(input.snapshot)), 'utf8');
   const data = await gzipAsync(json);
   await db
     .insert(snapshots)
