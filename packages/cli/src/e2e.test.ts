@@ -52,7 +52,7 @@ describe('bin/vigil.js', () => {
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout).status).toBe('partial');
     expect(result.stderr).toBe(
-      'vigil: warning: partial audit of prod-us: 1 check(s) not evaluated because input was missing\n',
+      'vigil: warning: partial audit of prod-us: 2 check(s) not evaluated because input was missing\n',
     );
   });
 

@@ -32,7 +32,9 @@ describe('vigil scan --format table', () => {
     ]);
     expect(stdout).toContain('Status: PARTIAL');
     expect(stdout).toMatch(/kmsKey: not_collected/);
-    expect(stdout).toMatch(/Checks not evaluated \(1\)\n\s+kms-key-health\s+kmsKey: not_collected/);
+    expect(stdout).toMatch(
+      /Checks not evaluated \(2\)\n\s+kms-key-health\s+kmsKey: not_collected.*\n\s+secrets-encryption\s+the cluster encrypts Secrets with arn:aws:kms:\S+, but whether that key is customer-managed is unknown: kmsKey: not_collected/,
+    );
   });
 
   it('summarises suppressed findings per exception, and lists them with --show-suppressed', async () => {

@@ -1,4 +1,5 @@
 import type { Check, FindingDraft } from '../../audit/types.ts';
+import { MissingInputError } from '../../errors.ts';
 import type { KmsKey, Snapshot } from '../../snapshot/model.ts';
 import { clusterRef, eksClusterOf } from '../shared/eks.ts';
 import { meta } from './meta.ts';
@@ -41,7 +42,16 @@ export const check: Check = {
         `EKS cluster ${cluster.name} encrypts Secrets with the AWS-managed key ${keyArn}, whose policy and lifecycle you do not control.`,
       );
     }
-    // Customer-managed, or not known offline (KMS is read only by live collection): neither is a failure.
+    if (keyManager === undefined) {
+      // Whether the key is customer-managed is one of the check's conditions: unknown is not a pass.
+      const kms = snapshot.coverage.kmsKey;
+      const why = kms
+        ? `kmsKey: ${kms.status}${kms.reason ? ` (${kms.reason})` : ''}`
+        : 'the snapshot has no kmsKey input';
+      throw new MissingInputError(
+        `the cluster encrypts Secrets with ${keyArn}, but whether that key is customer-managed is unknown: ${why}`,
+      );
+    }
     return [];
   },
 };
