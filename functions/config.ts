@@ -1,4 +1,4 @@
-import type { Scope } from '@vigil/api';
+import { scopeMapJson } from '@vigil/api/scope-map';
 import { z } from 'zod';
 
 // The one place the Lambda functions read their environment. infra/functions.ts sets these variables; each
@@ -23,29 +23,6 @@ const flag = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0'])
     .optional()
     .transform((value) => (value === undefined ? fallback : value === 'true' || value === '1'));
-
-const SCOPE_MAP_FORMAT =
-  'must be a JSON object mapping a claim value to a list of scopes among read, scan and admin, e.g. {"auditors":["read"]}';
-const scopeMapSchema = z.record(
-  z.string().min(1),
-  z.array(z.enum(['read', 'scan', 'admin'] as const satisfies readonly Scope[])).min(1),
-);
-/** JSON, checked entry by entry; a problem is reported as the expected format (never echoing the value). */
-const scopeMapJson = z.string().transform((text, ctx): Record<string, Scope[]> => {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `not JSON; ${SCOPE_MAP_FORMAT}` });
-    return z.NEVER;
-  }
-  const result = scopeMapSchema.safeParse(value);
-  if (!result.success) {
-    ctx.addIssue({ code: 'custom', message: SCOPE_MAP_FORMAT });
-    return z.NEVER;
-  }
-  return result.data;
-});
 
 const database = {
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL'),

@@ -1,3 +1,4 @@
+import { scopeMapJson } from '@vigil/api/scope-map';
 import { z } from 'zod';
 
 /**
@@ -100,31 +101,6 @@ const csv = z
 const scheduleExpression = z
   .string()
   .regex(/^(rate|cron)\(.+\)$/, 'an EventBridge Scheduler rate(...) or cron(...) expression');
-
-const SCOPE_MAP_FORMAT =
-  'a JSON object mapping a claim value to a list of scopes among read, scan and admin, e.g. {"platform-security":["admin"],"auditors":["read"]}';
-
-const scopeMapSchema = z.record(
-  z.string().min(1),
-  z.array(z.enum(['read', 'scan', 'admin'] as const satisfies readonly OidcScope[])).min(1),
-);
-
-/** VIGIL_OIDC_SCOPE_MAP: JSON, checked entry by entry; any problem is reported as the expected format. */
-const scopeMapJson = z.string().transform((text, ctx): Record<string, OidcScope[]> => {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `not JSON; expected ${SCOPE_MAP_FORMAT}` });
-    return z.NEVER;
-  }
-  const result = scopeMapSchema.safeParse(value);
-  if (!result.success) {
-    ctx.addIssue({ code: 'custom', message: `expected ${SCOPE_MAP_FORMAT}` });
-    return z.NEVER;
-  }
-  return result.data;
-});
 
 const envSchema = z.object({
   VIGIL_DISPATCH_SCHEDULE: scheduleExpression.optional(),

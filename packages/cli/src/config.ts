@@ -1,4 +1,5 @@
-import type { OidcConfig, Scope } from '@vigil/api';
+import type { OidcConfig } from '@vigil/api';
+import { scopeMapJson } from '@vigil/api/scope-map';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
 
@@ -16,29 +17,6 @@ const csv = z
       .map((part) => part.trim())
       .filter(Boolean),
   );
-
-const SCOPE_MAP_FORMAT =
-  'must be a JSON object mapping a claim value to a list of scopes among read, scan and admin, e.g. {"auditors":["read"]}';
-const scopeMapSchema = z.record(
-  z.string().min(1),
-  z.array(z.enum(['read', 'scan', 'admin'] as const satisfies readonly Scope[])).min(1),
-);
-/** JSON, checked entry by entry; a problem is reported as the expected format. */
-const scopeMapJson = z.string().transform((text, ctx): Record<string, Scope[]> => {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `not JSON; ${SCOPE_MAP_FORMAT}` });
-    return z.NEVER;
-  }
-  const result = scopeMapSchema.safeParse(value);
-  if (!result.success) {
-    ctx.addIssue({ code: 'custom', message: SCOPE_MAP_FORMAT });
-    return z.NEVER;
-  }
-  return result.data;
-});
 
 const OIDC_EXTRAS = ['VIGIL_OIDC_JWKS_URL', 'VIGIL_OIDC_SCOPE_CLAIM', 'VIGIL_OIDC_SCOPE_MAP'] as const;
 
