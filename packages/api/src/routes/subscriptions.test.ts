@@ -1,8 +1,13 @@
-import { insertDeliveries } from '@vigil/db';
+import { getSubscription, insertDeliveries } from '@vigil/db';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testNotificationService } from '../../../../test/notify/api-notifications.ts';
+import {
+  RETRY_WINDOW_SECONDS,
+  type TestNotifications,
+  testNotifications,
+} from '../../../../test/notify/api-notifications.ts';
 import { type GenericReceiver, startGenericReceiver } from '../../../../test/notify/receivers.ts';
+import { insertScanFailedDelivery } from '../../../../test/notify/support.ts';
 import { createApp } from '../app.ts';
 import { memoryLogger, TEST_CONFIG, useTestApi } from '../testing/api-fixture.ts';
 import { contractClient } from '../testing/contract.ts';
@@ -11,7 +16,17 @@ import { inProcessScanRequester } from '../testing/seed.ts';
 // Every response is checked against the OpenAPI document by the contract client. The notification service is
 // the real one (SSRF guard, local key file); every host name resolves to loopback, where the receiver runs.
 describe('notification routes', () => {
-  const api = useTestApi('pglite', {}, { notifications: testNotificationService });
+  let notifier: TestNotifications;
+  const api = useTestApi(
+    'pglite',
+    {},
+    {
+      notifications: async (db) => {
+        notifier = await testNotifications(db);
+        return notifier.service;
+      },
+    },
+  );
   let receiver: GenericReceiver;
   let port: string;
 
@@ -200,6 +215,97 @@ describe('notification routes', () => {
       404,
     );
   });
+
+  /** A generic subscription saved through the API, and one pending `scan.failed` delivery to it, due at `at`. */
+  async function subscriptionWithDelivery(name: string, at: Date) {
+    const { call, keys, handle } = api();
+    const created = await call('post', '/v1/subscriptions', { token: keys.admin, body: generic({ name }) });
+    expect(created.status).toBe(201);
+    const { id } = (created.body as { subscription: { id: string } }).subscription;
+    const stored = await getSubscription(handle.db, id);
+    const deliveryId = await insertScanFailedDelivery(handle.db, stored!, { at });
+    return { id, deliveryId };
+  }
+
+  async function shown(id: string) {
+    const { call, keys } = api();
+    const one = await call('get', `/v1/subscriptions/${id}`, { token: keys.read });
+    expect(one.status).toBe(200);
+    const list = await call('get', '/v1/subscriptions', { token: keys.read, query: { limit: 100 } });
+    expect(list.status).toBe(200);
+    const listed = (list.body as { items: { id: string }[] }).items.find((s) => s.id === id);
+    return { one: one.body as Record<string, unknown>, listed };
+  }
+
+  it('shows a subscription the notifier disabled on 410 Gone as disabled, with the reason, in read and list', async () => {
+    const at = new Date();
+    const { id, deliveryId } = await subscriptionWithDelivery('gone', at);
+    receiver.script = [{ status: 410 }];
+    const report = await notifier.attempt(deliveryId, at);
+    expect(report).toMatchObject({ status: 'failed', statusCode: 410 });
+
+    const { one, listed } = await shown(id);
+    const disabled = {
+      id,
+      enabled: false,
+      disabledReason: `the endpoint answered 410 Gone at ${at.toISOString()}`,
+      disabledAt: at.toISOString(),
+    };
+    expect(one).toMatchObject({ ...disabled, deliveries: { pending: 0, failed: 1 } });
+    expect(listed).toMatchObject(disabled);
+    const { call, keys } = api();
+    const deliveries = await call('get', `/v1/subscriptions/${id}/deliveries`, { token: keys.read });
+    expect((deliveries.body as { items: unknown[] }).items).toEqual([
+      expect.objectContaining({ id: deliveryId, status: 'failed', lastStatusCode: 410 }),
+    ]);
+  });
+
+  it('shows an endpoint failing for days with its failingSince, then disabled with the reason, in read and list', async () => {
+    const started = new Date();
+    const { id, deliveryId } = await subscriptionWithDelivery('failing', started);
+    receiver.fallback = { status: 500 };
+    try {
+      let clock = started;
+      let report = await notifier.attempt(deliveryId, clock);
+      expect(report.status).toBe('retrying');
+      // While it retries, the API shows the streak on a still enabled subscription.
+      const failing = await shown(id);
+      const streak = { id, enabled: true, disabledReason: null, failingSince: started.toISOString() };
+      expect(failing.one).toMatchObject({ ...streak, lastFailureAt: started.toISOString() });
+      expect(failing.listed).toMatchObject(streak);
+
+      while (report.status === 'retrying') {
+        clock = report.nextAttemptAt!;
+        report = await notifier.attempt(deliveryId, clock);
+      }
+      expect(report.status).toBe('failed');
+      // The next failure once the endpoint has failed for the whole retry window disables it.
+      const after = new Date(started.getTime() + RETRY_WINDOW_SECONDS * 1000 + 1000);
+      const later = await laterDelivery(id, after);
+      const last = await notifier.attempt(later, after);
+      expect(last.disabled).toBe(`failing since ${started.toISOString()} (last: deliver: HTTP 500)`);
+
+      const { one, listed } = await shown(id);
+      const disabled = {
+        id,
+        enabled: false,
+        disabledReason: `failing since ${started.toISOString()} (last: deliver: HTTP 500)`,
+        disabledAt: after.toISOString(),
+        failingSince: started.toISOString(),
+        lastFailureAt: after.toISOString(),
+      };
+      expect(one).toMatchObject(disabled);
+      expect(listed).toMatchObject(disabled);
+    } finally {
+      receiver.fallback = { status: 204 };
+    }
+  });
+
+  async function laterDelivery(subscriptionId: string, at: Date) {
+    const { handle } = api();
+    const stored = await getSubscription(handle.db, subscriptionId);
+    return insertScanFailedDelivery(handle.db, stored!, { at });
+  }
 
   it('needs admin to change and an unrestricted credential to see anything', async () => {
     const { call, keys } = api();
