@@ -13,10 +13,14 @@ export interface OpenedStore {
 
 /**
  * Opens the store the environment names (DATABASE_URL, else <VIGIL_DATA_DIR>/data). The embedded database
- * takes one process at a time: while `vigil serve` runs from the same directory, commands are refused with
- * a pointer to the API instead of corrupting it.
+ * takes one process at a time: while `vigil serve` runs from the same directory, commands are refused
+ * instead of corrupting it. `whileRunning` ends that message with what to do instead (default: use the API);
+ * a command the API has no route for says what the running stack does in its place.
  */
-export async function openStore(io: Io): Promise<OpenedStore> {
+export async function openStore(
+  io: Io,
+  whileRunning = 'stop it first, or use the API',
+): Promise<OpenedStore> {
   const config = databaseConfig(io.env);
   if (config.databaseUrl) {
     const url = new URL(config.databaseUrl);
@@ -30,7 +34,7 @@ export async function openStore(io: Io): Promise<OpenedStore> {
   if (server) {
     throw new StateError(
       `Vigil is running from ${config.dataDir} (pid ${server.pid}, ${server.url}) and holds its embedded ` +
-        'database; stop it first, or use the API',
+        `database; ${whileRunning}`,
     );
   }
   return { db: await openDatabase({ dataDir: join(dataDir, 'data') }), where: join(config.dataDir, 'data') };

@@ -23,7 +23,7 @@ export const migrateCommand: Command = {
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { status: { type: 'boolean' } });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const store = await openStore(io);
+    const store = await openStore(io, 'it applied the migrations when it started; stop it first');
     try {
       if (values.status) {
         const status = await migrationStatus(store.db);

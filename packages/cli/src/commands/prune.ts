@@ -41,7 +41,7 @@ export const prune: Command = {
         : fromEnv
           ? parseDays(fromEnv, 'VIGIL_RETENTION_DAYS')
           : DEFAULT_RETENTION_DAYS;
-    const store = await openStore(io);
+    const store = await openStore(io, 'it prunes its history every day; stop it first to prune now');
     try {
       await requireMigrated(store);
       const result = await pruneHistory({ db: store.db, now: () => io.now() }, { retentionDays: days });
