@@ -111,7 +111,11 @@ describe.each(TEST_ENGINES)('the scan pipeline on %s', (engine) => {
 
     const runs = await runsOf(cluster.id);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ status: 'complete', attempts: 2 });
+    expect(runs[0]?.status).toBe('complete');
+    // Both deliveries usually claim the run before either records it (2 attempts); on a loaded machine the
+    // first can finish before the second claims, which then finds the run final (1). Either way: one run,
+    // each finding and each event once.
+    expect([1, 2]).toContain(runs[0]?.attempts);
     const stored = await storedFingerprints(db(), runs[0]!.id);
     expect(new Set(stored).size).toBe(stored.length);
     expect(stored.sort()).toEqual((await referenceFingerprints(db(), cluster)).sort());

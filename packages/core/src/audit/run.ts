@@ -51,6 +51,12 @@ export function readiness(
   check: Check,
   coverage: Snapshot['coverage'],
 ): { status: 'ready' } | { status: 'not_evaluated' | 'not_applicable'; reason: string } {
+  for (const source of check.meta.appliesWith ?? []) {
+    const entry = coverage[source];
+    if (entry?.status === 'not_applicable') {
+      return { status: 'not_applicable', reason: entry.reason ?? `${source}: not applicable` };
+    }
+  }
   const missing: string[] = [];
   const inapplicable: string[] = [];
   for (const source of check.meta.reads) {

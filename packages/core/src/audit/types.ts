@@ -25,6 +25,12 @@ export interface CheckMeta {
   remediation: { text: string; command?: string; manifest?: string };
   /** Inputs the check needs; any of them missing makes it `not_evaluated`, all not applicable `not_applicable`. */
   reads: Source[];
+  /**
+   * Inputs the check is about: when one of them does not apply to the cluster (`not_applicable`: not an EKS
+   * cluster, an authentication mode without access entries), the check is `not_applicable` even though other
+   * inputs it reads apply, rather than passing on a cluster it says nothing about.
+   */
+  appliesWith?: Source[];
   /** Framework-qualified controls, e.g. `cis-eks-1.8.0:4.1.2`. */
   controls: string[];
   references?: string[];

@@ -20,6 +20,7 @@ export const meta: CheckMeta = {
       'aws eks disassociate-access-policy --cluster-name CLUSTER --principal-arn ARN --policy-arn POLICY_ARN',
   },
   reads: ['accessEntries', 'clusterroles', 'clusterrolebindings'],
+  appliesWith: ['accessEntries'],
   controls: ['cis-eks-1.8.0:4.1.1', 'nist-800-53-r5:AC-6(5)'],
   references: ['https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html'],
 };
