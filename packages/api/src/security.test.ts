@@ -648,6 +648,13 @@ describe('OIDC bearer tokens', () => {
       403,
       'no scope',
     );
+    // A group that is merely called `admin` grants nothing: from a claim other than `scope`, only
+    // `vigil:`-prefixed names and the scope map count.
+    expectProblem(
+      await call('get', '/v1/clusters', { token: await sign({ groups: ['admin', 'read'] }) }),
+      403,
+      'bare scope names in groups',
+    );
     expectProblem(
       await call('get', '/v1/clusters', {
         token: await sign({ groups: ['vigil:read'] }, { audience: 'other' }),

@@ -22,9 +22,16 @@ const TOKEN_ERRORS = new Set([
 
 const discoverySchema = z.object({ jwks_uri: z.url() });
 
-/** The scopes a token's claim grants: Vigil scope names (optionally `vigil:`-prefixed) and mapped values. */
+/**
+ * The scopes a token's claim grants: `vigil:`-prefixed scope names, mapped values, and bare scope names
+ * (`read`, `scan`, `admin`) only from the OAuth `scope` claim, which the authorization server issues for this
+ * audience. From another claim such as `groups`, a group that happens to be called `admin` grants nothing
+ * unless the scope map says so: group names are often created by people who should not grant Vigil admin.
+ */
 export function scopesFromClaims(payload: JWTPayload, config: OidcConfig): Scope[] {
-  const raw = payload[config.scopeClaim ?? 'scope'];
+  const claim = config.scopeClaim ?? 'scope';
+  const bareNamesCount = claim === 'scope';
+  const raw = payload[claim];
   const values =
     typeof raw === 'string'
       ? raw.split(/\s+/)
@@ -33,8 +40,10 @@ export function scopesFromClaims(payload: JWTPayload, config: OidcConfig): Scope
         : [];
   const scopes = new Set<Scope>();
   for (const value of values) {
-    const bare = value.startsWith('vigil:') ? value.slice('vigil:'.length) : value;
-    if ((SCOPES as readonly string[]).includes(bare)) scopes.add(bare as Scope);
+    const prefixed = value.startsWith('vigil:');
+    const bare = prefixed ? value.slice('vigil:'.length) : value;
+    if ((prefixed || bareNamesCount) && (SCOPES as readonly string[]).includes(bare))
+      scopes.add(bare as Scope);
     // Own entries only: a claim value such as `constructor` must not reach Object.prototype.
     if (config.scopeMap && Object.hasOwn(config.scopeMap, value)) {
       for (const mapped of config.scopeMap[value] ?? []) scopes.add(mapped);
