@@ -56,7 +56,7 @@ function findingRow(runId: string, f: Finding) {
  * The node-postgres connection a transaction runs on, for COPY; undefined on PGlite and outside a
  * transaction (a pool-level handle has no single connection).
  */
-function connectionOf(db: Database): pg.ClientBase | undefined {
+export function connectionOf(db: Database): pg.ClientBase | undefined {
   const client = (db as unknown as { session?: { client?: unknown } }).session?.client;
   return client instanceof pg.Client ? client : undefined;
 }
