@@ -10,7 +10,7 @@ export const meta: CheckMeta = {
     'scheduled for deletion, the API server can no longer read Secrets and, once deleted, they are lost for good; ' +
     'the cluster degrades with no way back except restoring the key. A customer-managed key without automatic ' +
     'rotation keeps encrypting with the same key material for years. A cluster that encrypts nothing with KMS has ' +
-    'no key to check (secrets-encryption reports that).',
+    'no key to check: the check is not applicable there (secrets-encryption reports the missing encryption).',
   remediation: {
     text:
       'Cancel a scheduled deletion and re-enable the key at once; then turn on automatic rotation. Restrict ' +
@@ -19,6 +19,7 @@ export const meta: CheckMeta = {
       'aws kms cancel-key-deletion --key-id KEY_ARN && aws kms enable-key --key-id KEY_ARN && aws kms enable-key-rotation --key-id KEY_ARN',
   },
   reads: ['eksCluster', 'kmsKey'],
+  appliesWith: ['kmsKey'],
   controls: ['nist-800-53-r5:SC-12'],
   references: ['https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html'],
 };
