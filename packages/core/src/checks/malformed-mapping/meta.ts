@@ -21,6 +21,9 @@ export const meta: CheckMeta = {
     command: 'kubectl -n kube-system get configmap aws-auth -o yaml',
   },
   reads: ['awsAuth', 'clusterrolebindings', 'rolebindings'],
+  // It is about aws-auth entries: nothing to say on another kind of cluster (in API mode EKS ignores the
+  // ConfigMap, and entries left in it are findings, so awsAuth itself is not the condition).
+  appliesWith: ['eksCluster'],
   controls: ['nist-800-53-r5:CM-6'],
   references: ['https://docs.aws.amazon.com/eks/latest/userguide/auth-configmap.html'],
 };
