@@ -250,6 +250,8 @@ describe('notification routes', () => {
       enabled: false,
       disabledReason: `the endpoint answered 410 Gone at ${at.toISOString()}`,
       disabledAt: at.toISOString(),
+      lastFailureAt: at.toISOString(),
+      failingSince: at.toISOString(),
     };
     expect(one).toMatchObject({ ...disabled, deliveries: { pending: 0, failed: 1 } });
     expect(listed).toMatchObject(disabled);

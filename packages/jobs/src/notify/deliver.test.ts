@@ -160,6 +160,8 @@ describe('delivery attempts', () => {
     expect(await getSubscription(db, subscription.id)).toMatchObject({
       enabled: false,
       disabledReason: `the endpoint answered 410 Gone at ${clock.toISOString()}`,
+      lastFailureAt: clock,
+      failingSince: clock,
     });
     expect(await getDelivery(db, first)).toMatchObject({ status: 'failed', lastStatusCode: 410 });
     expect(await getDelivery(db, second)).toMatchObject({ status: 'failed' });

@@ -192,6 +192,8 @@ export async function attemptDelivery(deps: NotifyDeps, delivery: Delivery): Pro
       durationMs,
       error: `${outcome.error}; the subscription is disabled`,
     });
+    // The endpoint's failure is recorded as any other (lastFailureAt, failingSince) before it is disabled.
+    await recordEndpointResult(deps.db, subscription.id, { ok: false, at: now });
     await disableSubscription(deps.db, subscription.id, { reason, at: now });
     return { deliveryId: delivery.id, status: 'failed', statusCode, disabled: reason };
   }
