@@ -1,4 +1,4 @@
-import { scopeMapJson } from '@vigil/api/scope-map';
+import { oidcEnvShape, oidcFromEnv } from '@vigil/api/oidc-env';
 import { z } from 'zod';
 
 // The one place the Lambda functions read their environment. infra/functions.ts sets these variables; each
@@ -52,31 +52,21 @@ const dispatchSchema = z.object({
   VIGIL_DISPATCH_SPREAD_SECONDS: int(0, 900, 0),
 });
 
-const apiSchema = z
-  .object({
-    ...database,
-    ...scanQueue,
-    VIGIL_CORS_ORIGINS: list(
-      z.string().regex(/^https?:\/\/[^\s/]+$/, 'must be origins like https://portal.example.com'),
-    ),
-    VIGIL_MAX_BODY_BYTES: int(1_024, 10 * 1024 * 1024, 1024 * 1024),
-    VIGIL_RATE_LIMIT_PER_MINUTE: int(1, 100_000, 600),
-    VIGIL_BOOTSTRAP_ADMIN_KEY: z.string().min(1).optional(),
-    VIGIL_OIDC_ISSUER: z.url().optional(),
-    VIGIL_OIDC_AUDIENCE: z.string().min(1).optional(),
-    VIGIL_OIDC_JWKS_URL: z.url().optional(),
-    VIGIL_OIDC_SCOPE_CLAIM: z.string().min(1).optional(),
-    /** Claim value -> scopes, e.g. {"platform-security":["admin"]} (infra/settings.ts checks it at deploy). */
-    VIGIL_OIDC_SCOPE_MAP: scopeMapJson.optional(),
-    /** With the KMS key and the notify queue, the API serves the notification routes (else they answer 503). */
-    VIGIL_NOTIFY_QUEUE_URL: z.url({ protocol: /^https?$/ }).optional(),
-    VIGIL_NOTIFY_KMS_KEY_ID: z.string().min(1).optional(),
-    VIGIL_WEBHOOK_ALLOW_CIDRS: z.string().optional(),
-  })
-  .refine((env) => (env.VIGIL_OIDC_ISSUER === undefined) === (env.VIGIL_OIDC_AUDIENCE === undefined), {
-    message: 'VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE are set together',
-    path: ['VIGIL_OIDC_AUDIENCE'],
-  });
+const apiSchema = z.object({
+  ...database,
+  ...scanQueue,
+  VIGIL_CORS_ORIGINS: list(
+    z.string().regex(/^https?:\/\/[^\s/]+$/, 'must be origins like https://portal.example.com'),
+  ),
+  VIGIL_MAX_BODY_BYTES: int(1_024, 10 * 1024 * 1024, 1024 * 1024),
+  VIGIL_RATE_LIMIT_PER_MINUTE: int(1, 100_000, 600),
+  VIGIL_BOOTSTRAP_ADMIN_KEY: z.string().min(1).optional(),
+  ...oidcEnvShape,
+  /** With the KMS key and the notify queue, the API serves the notification routes (else they answer 503). */
+  VIGIL_NOTIFY_QUEUE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  VIGIL_NOTIFY_KMS_KEY_ID: z.string().min(1).optional(),
+  VIGIL_WEBHOOK_ALLOW_CIDRS: z.string().optional(),
+});
 
 const notifySchema = z.object({
   ...database,
@@ -170,6 +160,8 @@ export function dispatchConfig(env: Env = process.env) {
 
 export function apiConfig(env: Env = process.env) {
   const parsed = parse(apiSchema, env);
+  const oidc = oidcFromEnv(parsed);
+  if ('problem' in oidc) throw new ConfigError(`invalid function configuration: ${oidc.problem}`);
   return {
     database: databaseConfig(parsed),
     scanQueueUrl: parsed.VIGIL_SCAN_QUEUE_URL,
@@ -188,17 +180,7 @@ export function apiConfig(env: Env = process.env) {
       corsOrigins: parsed.VIGIL_CORS_ORIGINS,
       maxBodyBytes: parsed.VIGIL_MAX_BODY_BYTES,
       rateLimit: { requestsPerMinute: parsed.VIGIL_RATE_LIMIT_PER_MINUTE },
-      ...(parsed.VIGIL_OIDC_ISSUER && parsed.VIGIL_OIDC_AUDIENCE
-        ? {
-            oidc: {
-              issuer: parsed.VIGIL_OIDC_ISSUER,
-              audience: parsed.VIGIL_OIDC_AUDIENCE,
-              ...(parsed.VIGIL_OIDC_JWKS_URL ? { jwksUrl: parsed.VIGIL_OIDC_JWKS_URL } : {}),
-              ...(parsed.VIGIL_OIDC_SCOPE_CLAIM ? { scopeClaim: parsed.VIGIL_OIDC_SCOPE_CLAIM } : {}),
-              ...(parsed.VIGIL_OIDC_SCOPE_MAP ? { scopeMap: parsed.VIGIL_OIDC_SCOPE_MAP } : {}),
-            },
-          }
-        : {}),
+      ...(oidc.oidc ? { oidc: oidc.oidc } : {}),
       ...(parsed.VIGIL_BOOTSTRAP_ADMIN_KEY ? { bootstrapAdminKey: parsed.VIGIL_BOOTSTRAP_ADMIN_KEY } : {}),
     },
   };

@@ -1,4 +1,4 @@
-import { scopeMapJson } from '@vigil/api/scope-map';
+import { type OidcConfig, oidcEnvShape, oidcFromEnv } from '@vigil/api/oidc-env';
 import { z } from 'zod';
 
 /**
@@ -62,19 +62,8 @@ export interface Settings {
   logRetention: string;
 }
 
-/** The scopes an OIDC claim value can be mapped to (the app's `read`, `scan`, `admin`). */
-export type OidcScope = 'read' | 'scan' | 'admin';
-
-export interface OidcSettings {
-  issuer: string;
-  audience: string;
-  /** VIGIL_OIDC_JWKS_URL; absent: the app reads it from the issuer's discovery document. */
-  jwksUrl?: string;
-  /** VIGIL_OIDC_SCOPE_CLAIM: the claim carrying scopes or groups; absent: the app reads `scope`. */
-  scopeClaim?: string;
-  /** VIGIL_OIDC_SCOPE_MAP: claim value -> scopes, e.g. `{ "platform-security": ["admin"] }`. */
-  scopeMap?: Record<string, OidcScope[]>;
-}
+/** The OIDC settings the API function receives (VIGIL_OIDC_*). */
+export type OidcSettings = OidcConfig;
 
 /**
  * Who checks the API's bearer tokens.
@@ -110,11 +99,7 @@ const envSchema = z.object({
   VIGIL_DISPATCH_SPREAD_SECONDS: z.coerce.number().int().min(0).max(900).optional(),
   VIGIL_ALARM_EMAIL: z.email().optional(),
   VIGIL_WEBHOOK_ALLOW_CIDRS: z.string().min(1).optional(),
-  VIGIL_OIDC_ISSUER: z.url().optional(),
-  VIGIL_OIDC_AUDIENCE: z.string().min(1).optional(),
-  VIGIL_OIDC_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  VIGIL_OIDC_SCOPE_CLAIM: z.string().min(1).optional(),
-  VIGIL_OIDC_SCOPE_MAP: scopeMapJson.optional(),
+  ...oidcEnvShape,
   /** `none` (default): the app checks API keys and OIDC tokens. `jwt`: API Gateway's JWT authorizer in front. */
   VIGIL_API_GATEWAY_AUTH: z.enum(['none', 'jwt']).default('none'),
   VIGIL_CORS_ORIGINS: csv,
@@ -133,35 +118,16 @@ export function settingsFor(stage: string, env: Readonly<Record<string, string |
     throw new Error(`invalid deploy settings: ${problems.join('; ')}`);
   }
   const vars = parsed.data;
-  if ((vars.VIGIL_OIDC_ISSUER === undefined) !== (vars.VIGIL_OIDC_AUDIENCE === undefined)) {
-    throw new Error('invalid deploy settings: VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE are set together');
-  }
-  const oidcExtras = (
-    ['VIGIL_OIDC_JWKS_URL', 'VIGIL_OIDC_SCOPE_CLAIM', 'VIGIL_OIDC_SCOPE_MAP'] as const
-  ).filter((name) => vars[name] !== undefined);
-  if (vars.VIGIL_OIDC_ISSUER === undefined && oidcExtras.length > 0) {
-    throw new Error(
-      `invalid deploy settings: ${oidcExtras.join(', ')} need VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE`,
-    );
-  }
-  if (vars.VIGIL_API_GATEWAY_AUTH === 'jwt' && vars.VIGIL_OIDC_ISSUER === undefined) {
+  const oidc = oidcFromEnv(vars);
+  if ('problem' in oidc) throw new Error(`invalid deploy settings: ${oidc.problem}`);
+  if (vars.VIGIL_API_GATEWAY_AUTH === 'jwt' && oidc.oidc === undefined) {
     throw new Error(
       'invalid deploy settings: VIGIL_API_GATEWAY_AUTH=jwt needs VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE (the issuer whose tokens the gateway checks)',
     );
   }
-  const apiAuth: ApiAuthSettings =
-    vars.VIGIL_OIDC_ISSUER && vars.VIGIL_OIDC_AUDIENCE
-      ? {
-          auth: vars.VIGIL_API_GATEWAY_AUTH === 'jwt' ? 'gateway-jwt' : 'keys+oidc',
-          oidc: {
-            issuer: vars.VIGIL_OIDC_ISSUER,
-            audience: vars.VIGIL_OIDC_AUDIENCE,
-            ...(vars.VIGIL_OIDC_JWKS_URL ? { jwksUrl: vars.VIGIL_OIDC_JWKS_URL } : {}),
-            ...(vars.VIGIL_OIDC_SCOPE_CLAIM ? { scopeClaim: vars.VIGIL_OIDC_SCOPE_CLAIM } : {}),
-            ...(vars.VIGIL_OIDC_SCOPE_MAP ? { scopeMap: vars.VIGIL_OIDC_SCOPE_MAP } : {}),
-          },
-        }
-      : { auth: 'keys' };
+  const apiAuth: ApiAuthSettings = oidc.oidc
+    ? { auth: vars.VIGIL_API_GATEWAY_AUTH === 'jwt' ? 'gateway-jwt' : 'keys+oidc', oidc: oidc.oidc }
+    : { auth: 'keys' };
   const production = stage === 'production';
   const timeoutSeconds = 300;
   return {

@@ -23,8 +23,8 @@ export interface OidcConfig {
   /** Claim that carries scopes (a space-separated string or an array); default `scope`. */
   scopeClaim?: string;
   /**
-   * Claim value -> Vigil scopes, e.g. `{ "vigil-admins": ["admin"] }`. Values that are themselves Vigil
-   * scopes (`read`, `scan`, `admin`, or `vigil:read`...) map to that scope without an entry.
+   * Claim value -> Vigil scopes, e.g. `{ "vigil-admins": ["admin"] }`. Without an entry, `vigil:read`...
+   * grant their scope from any claim, bare `read`, `scan`, `admin` only from the `scope` claim.
    */
   scopeMap?: Record<string, Scope[]>;
   /** Accepted clock skew for `exp`/`nbf`, seconds (default 30). */

@@ -1,5 +1,5 @@
 import type { OidcConfig } from '@vigil/api';
-import { scopeMapJson } from '@vigil/api/scope-map';
+import { oidcEnvShape, oidcFromEnv } from '@vigil/api/oidc-env';
 import { z } from 'zod';
 import { UsageError } from './errors.ts';
 
@@ -17,8 +17,6 @@ const csv = z
       .map((part) => part.trim())
       .filter(Boolean),
   );
-
-const OIDC_EXTRAS = ['VIGIL_OIDC_JWKS_URL', 'VIGIL_OIDC_SCOPE_CLAIM', 'VIGIL_OIDC_SCOPE_MAP'] as const;
 
 const localStackEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8787),
@@ -44,17 +42,8 @@ const localStackEnv = z.object({
   VIGIL_SECRETS_KEY_FILE: z.string().min(1).optional(),
   /** Days of history kept; the local stack prunes older runs daily (at least 7). */
   VIGIL_RETENTION_DAYS: z.coerce.number().int().min(7).max(36_500).default(400),
-  /**
-   * OIDC bearer tokens accepted next to the API keys (issuer and audience together); the JWKS is read from the
-   * issuer's discovery document unless VIGIL_OIDC_JWKS_URL names it.
-   */
-  VIGIL_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
-  VIGIL_OIDC_AUDIENCE: z.string().min(1).optional(),
-  VIGIL_OIDC_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  /** The claim carrying scopes or groups (default `scope`). */
-  VIGIL_OIDC_SCOPE_CLAIM: z.string().min(1).optional(),
-  /** Claim value -> scopes, e.g. {"platform-security":["admin"],"auditors":["read"]}. */
-  VIGIL_OIDC_SCOPE_MAP: scopeMapJson.optional(),
+  /** OIDC bearer tokens accepted next to the API keys. */
+  ...oidcEnvShape,
 });
 
 export interface LocalStackConfig {
@@ -81,15 +70,8 @@ export function localStackConfig(env: Env): LocalStackConfig {
     throw new UsageError(`invalid environment: ${problems.join('; ')}`);
   }
   const vars = parsed.data;
-  if ((vars.VIGIL_OIDC_ISSUER === undefined) !== (vars.VIGIL_OIDC_AUDIENCE === undefined)) {
-    throw new UsageError('invalid environment: VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE are set together');
-  }
-  const oidcExtras = OIDC_EXTRAS.filter((name) => vars[name] !== undefined);
-  if (vars.VIGIL_OIDC_ISSUER === undefined && oidcExtras.length > 0) {
-    throw new UsageError(
-      `invalid environment: ${oidcExtras.join(', ')} need VIGIL_OIDC_ISSUER and VIGIL_OIDC_AUDIENCE`,
-    );
-  }
+  const oidc = oidcFromEnv(vars);
+  if ('problem' in oidc) throw new UsageError(`invalid environment: ${oidc.problem}`);
   return {
     port: vars.PORT,
     dataDir: vars.VIGIL_DATA_DIR,
@@ -102,17 +84,7 @@ export function localStackConfig(env: Env): LocalStackConfig {
     ...(vars.VIGIL_WEBHOOK_ALLOW_CIDRS ? { webhookAllowCidrs: vars.VIGIL_WEBHOOK_ALLOW_CIDRS } : {}),
     secretsKeyFile: vars.VIGIL_SECRETS_KEY_FILE ?? `${vars.VIGIL_DATA_DIR}/secrets.key`,
     retentionDays: vars.VIGIL_RETENTION_DAYS,
-    ...(vars.VIGIL_OIDC_ISSUER && vars.VIGIL_OIDC_AUDIENCE
-      ? {
-          oidc: {
-            issuer: vars.VIGIL_OIDC_ISSUER,
-            audience: vars.VIGIL_OIDC_AUDIENCE,
-            ...(vars.VIGIL_OIDC_JWKS_URL ? { jwksUrl: vars.VIGIL_OIDC_JWKS_URL } : {}),
-            ...(vars.VIGIL_OIDC_SCOPE_CLAIM ? { scopeClaim: vars.VIGIL_OIDC_SCOPE_CLAIM } : {}),
-            ...(vars.VIGIL_OIDC_SCOPE_MAP ? { scopeMap: vars.VIGIL_OIDC_SCOPE_MAP } : {}),
-          },
-        }
-      : {}),
+    ...(oidc.oidc ? { oidc: oidc.oidc } : {}),
   };
 }
 
