@@ -1,4 +1,3 @@
-import type { Snapshot } from '@vigil/core';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Database } from './database.ts';
@@ -14,6 +13,7 @@ import {
   createTestCluster,
   makeFinding,
   makeReport,
+  makeSnapshot,
   type ReportSpec,
   TEST_ENGINES,
   useTestDatabase,
@@ -22,24 +22,6 @@ import {
 const DAY = 86_400_000;
 const NOW = new Date();
 const daysAgo = (n: number) => new Date(NOW.getTime() - n * DAY);
-
-const snapshot = (name: string): Snapshot => ({
-  schemaVersion: 1,
-  cluster: { name, platform: 'kubernetes' },
-  kubernetes: {
-    clusterRoles: [],
-    roles: [],
-    clusterRoleBindings: [],
-    roleBindings: [],
-    serviceAccounts: [],
-    namespaces: [],
-    pods: [],
-    awsAuth: null,
-  },
-  eks: null,
-  coverage: {},
-  warnings: [],
-});
 
 describe.each(TEST_ENGINES)('retention on %s', (engine) => {
   const db = useTestDatabase(engine);
@@ -65,7 +47,7 @@ describe.each(TEST_ENGINES)('retention on %s', (engine) => {
         report: makeReport(spec),
         startedAt: at,
         finishedAt: at,
-        ...(withSnapshot ? { snapshot: snapshot(`age-${age}`) } : {}),
+        ...(withSnapshot ? { snapshot: makeSnapshot(`age-${age}`) } : {}),
       },
       { now: at },
     );

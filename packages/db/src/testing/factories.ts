@@ -7,6 +7,7 @@ import {
   fingerprintOf,
   SEVERITIES,
   type Severity,
+  type Snapshot,
 } from '@vigil/core';
 import type { Cluster } from '../clusters/model.ts';
 import { createCluster, type NewCluster } from '../clusters/repository.ts';
@@ -131,4 +132,29 @@ export function makeCompliance(
       })),
     },
   ];
+}
+
+/** A snapshot of a cluster with no objects, for tests that store one; `kubernetes` and `cluster` override. */
+export function makeSnapshot(
+  name: string,
+  overrides: { cluster?: Partial<Snapshot['cluster']>; kubernetes?: Partial<Snapshot['kubernetes']> } = {},
+): Snapshot {
+  return {
+    schemaVersion: 1,
+    cluster: { name, platform: 'kubernetes', ...overrides.cluster },
+    kubernetes: {
+      clusterRoles: [],
+      roles: [],
+      clusterRoleBindings: [],
+      roleBindings: [],
+      serviceAccounts: [],
+      namespaces: [],
+      pods: [],
+      awsAuth: null,
+      ...overrides.kubernetes,
+    },
+    eks: null,
+    coverage: {},
+    warnings: [],
+  };
 }
