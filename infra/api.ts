@@ -1,19 +1,8 @@
+import { oidcToEnv } from '@vigil/api/oidc-env';
 import { base, databaseEnvironment, SWAGGER_UI_FILES, sendScanMessages } from './functions.ts';
 import { notifyKey } from './notifications.ts';
 import { notifyQueue, scanQueue } from './queues.ts';
-import { type OidcSettings, settings } from './settings.ts';
-
-/** The app checks OIDC tokens itself (next to its API keys) whenever an issuer is configured. */
-function oidcEnvironment(oidc: OidcSettings | undefined): Record<string, string> {
-  if (!oidc) return {};
-  return {
-    VIGIL_OIDC_ISSUER: oidc.issuer,
-    VIGIL_OIDC_AUDIENCE: oidc.audience,
-    ...(oidc.jwksUrl ? { VIGIL_OIDC_JWKS_URL: oidc.jwksUrl } : {}),
-    ...(oidc.scopeClaim ? { VIGIL_OIDC_SCOPE_CLAIM: oidc.scopeClaim } : {}),
-    ...(oidc.scopeMap ? { VIGIL_OIDC_SCOPE_MAP: JSON.stringify(oidc.scopeMap) } : {}),
-  };
-}
+import { settings } from './settings.ts';
 
 /** The API app. Manual scans go to the scan queue; the notification routes seal secrets with the notify key. */
 export const apiFunction = new sst.aws.Function('ApiHandler', {
@@ -32,7 +21,8 @@ export const apiFunction = new sst.aws.Function('ApiHandler', {
     ...(settings.api.corsOrigins.length > 0
       ? { VIGIL_CORS_ORIGINS: settings.api.corsOrigins.join(',') }
       : {}),
-    ...oidcEnvironment(settings.api.oidc),
+    // The app checks OIDC tokens itself, next to its API keys, whenever an issuer is configured.
+    ...oidcToEnv(settings.api.oidc),
     ...(settings.api.bootstrapAdminKey ? { VIGIL_BOOTSTRAP_ADMIN_KEY: settings.api.bootstrapAdminKey } : {}),
   },
   permissions: [

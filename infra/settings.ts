@@ -62,9 +62,6 @@ export interface Settings {
   logRetention: string;
 }
 
-/** The OIDC settings the API function receives (VIGIL_OIDC_*). */
-export type OidcSettings = OidcConfig;
-
 /**
  * Who checks the API's bearer tokens.
  * - `keys`: no OIDC issuer configured; the app accepts its own `vgl_` API keys.
@@ -75,7 +72,7 @@ export type OidcSettings = OidcConfig;
  */
 export type ApiAuthSettings =
   | { auth: 'keys'; oidc?: undefined }
-  | { auth: 'keys+oidc' | 'gateway-jwt'; oidc: OidcSettings };
+  | { auth: 'keys+oidc' | 'gateway-jwt'; oidc: OidcConfig };
 
 const csv = z
   .string()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { oidcEnvShape, oidcFromEnv } from './oidc-env.ts';
+import { oidcEnvShape, oidcFromEnv, oidcToEnv } from './oidc-env.ts';
 
 const parse = (env: Record<string, string>) => z.object(oidcEnvShape).parse(env);
 const issuer = { VIGIL_OIDC_ISSUER: 'https://login.example.com/realms/ops', VIGIL_OIDC_AUDIENCE: 'vigil' };
@@ -46,5 +46,16 @@ describe('oidcFromEnv', () => {
       .safeParse({ ...issuer, VIGIL_OIDC_SCOPE_MAP: '{"secret":["root"]}' });
     expect(result.success).toBe(false);
     expect(JSON.stringify(result.error?.issues)).not.toContain('secret');
+  });
+
+  it('round-trips through oidcToEnv, the variables a deployment sets', () => {
+    const env = {
+      ...issuer,
+      VIGIL_OIDC_SCOPE_CLAIM: 'groups',
+      VIGIL_OIDC_SCOPE_MAP: '{"auditors":["read"]}',
+    };
+    const read = oidcFromEnv(parse(env));
+    expect('oidc' in read && oidcToEnv(read.oidc)).toEqual(env);
+    expect(oidcToEnv(undefined)).toEqual({});
   });
 });

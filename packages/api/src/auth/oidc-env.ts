@@ -78,3 +78,15 @@ export function oidcFromEnv(vars: OidcEnv): { oidc: OidcConfig | undefined } | {
     },
   };
 }
+
+/** The variables that describe `oidc` (what a deployment sets for the API function): oidcFromEnv's inverse. */
+export function oidcToEnv(oidc: OidcConfig | undefined): Record<string, string> {
+  if (!oidc) return {};
+  return {
+    VIGIL_OIDC_ISSUER: oidc.issuer,
+    VIGIL_OIDC_AUDIENCE: oidc.audience,
+    ...(oidc.jwksUrl ? { VIGIL_OIDC_JWKS_URL: oidc.jwksUrl } : {}),
+    ...(oidc.scopeClaim ? { VIGIL_OIDC_SCOPE_CLAIM: oidc.scopeClaim } : {}),
+    ...(oidc.scopeMap ? { VIGIL_OIDC_SCOPE_MAP: JSON.stringify(oidc.scopeMap) } : {}),
+  };
+}
