@@ -138,6 +138,10 @@ describe('parseLocatedDocuments', () => {
     expect(documents.map((d) => d.value)).toEqual(parseDocuments({ name: 'm.yaml', text }));
   });
 
+  it('puts a document at the very start of the file, even a one-line file, on line 1', () => {
+    expect(parseLocatedDocuments({ name: 'a.yaml', text: 'kind: Role' }).map((d) => d.line)).toEqual([1]);
+  });
+
   it('puts JSON, one document, on line 1', () => {
     const text = '\n\n{"kind":"List","items":[{"kind":"Role","metadata":{"name":"a"}}]}';
     expect(parseLocatedDocuments({ name: 'l.json', text })).toEqual([

@@ -1,4 +1,4 @@
-import { isMap, isSeq, parseAllDocuments } from 'yaml';
+import { isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.ts';
 import { findJsonSyntaxError } from './json-position.ts';
@@ -48,14 +48,16 @@ export function parseLocatedDocuments(input: TextInput): LocatedDocument[] {
 function parseText(input: TextInput, withLines: boolean): LocatedDocument[] {
   const trimmed = input.text.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) return [{ value: parseJson(input), line: 1 }];
+  // The parser records line starts as it reads when asked to (only for located documents).
+  const lineCounter = withLines ? new LineCounter() : undefined;
   let list: ReturnType<typeof parseAllDocuments>;
   try {
-    list = parseAllDocuments(input.text, { uniqueKeys: false });
+    list = parseAllDocuments(input.text, { uniqueKeys: false, ...(lineCounter ? { lineCounter } : {}) });
   } catch (error) {
     throw new InputError(input.name, `not valid YAML (${(error as Error).name})`);
   }
   const documents = Array.isArray(list) ? list : [list];
-  const lineOf = withLines ? lineLocator(input.text) : () => 1;
+  const lineOf = (offset: number) => (lineCounter ? lineCounter.linePos(offset).line : 1);
   const values: LocatedDocument[] = [];
   for (const [index, doc] of documents.entries()) {
     const error = doc.errors[0];
@@ -92,22 +94,6 @@ function parseText(input: TextInput, withLines: boolean): LocatedDocument[] {
 
 function rangeStart(node: unknown): number {
   return (node as { range?: [number, number, number] } | null)?.range?.[0] ?? 0;
-}
-
-/** Maps a character offset of `text` to its 1-based line (binary search over the line starts). */
-function lineLocator(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid]! <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low + 1;
-  };
 }
 
 /** JSON.parse with an error that names the file, line and column, and never quotes the input. */
