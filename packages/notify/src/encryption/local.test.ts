@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -59,9 +59,15 @@ describe('local key file encryptor', () => {
   });
 
   it('creates one key when two processes start at once', async () => {
-    const keyFile = join(dir, 'race.key');
-    const [a, b] = await Promise.all([openLocalEncryptor(keyFile), openLocalEncryptor(keyFile)]);
-    expect(await b.decrypt(await a.encrypt('x', 'c'), 'c')).toBe('x');
+    const raceDir = join(dir, 'race');
+    const keyFile = join(raceDir, 'race.key');
+    // Many openers at once: every one gets the same, complete key (none reads a half-written file).
+    const [a, ...others] = await Promise.all(Array.from({ length: 20 }, () => openLocalEncryptor(keyFile)));
+    const sealed = await a!.encrypt('x', 'c');
+    for (const other of others) expect(await other.decrypt(sealed, 'c')).toBe('x');
     expect((await readFile(keyFile, 'utf8')).trim()).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(((await stat(keyFile)).mode & 0o777).toString(8)).toBe('600');
+    // No temporary file is left behind.
+    expect(await readdir(raceDir)).toEqual(['race.key']);
   });
 });

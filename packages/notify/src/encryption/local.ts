@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { chmod, mkdir, open as openFile, readFile, stat } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EncryptionConfigError } from '../errors.ts';
 import { type Encryptor, KEY_BYTES, open, seal, sealedParts } from './encryptor.ts';
@@ -30,19 +29,19 @@ export async function openLocalEncryptor(keyFile: string): Promise<Encryptor> {
 
 async function loadOrCreateKey(keyFile: string): Promise<Buffer> {
   await mkdir(dirname(keyFile), { recursive: true, mode: 0o700 });
+  // The key is written whole to a private temporary file, then linked into place: link() fails with EEXIST
+  // when the key file exists, so two processes starting at once create one key, and the loser never reads
+  // a file the winner is still writing (as it could with an O_EXCL create followed by a write).
+  const temporary = `${keyFile}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    // O_EXCL: two processes starting at once create one key; the loser reads the winner's.
-    const handle = await openFile(keyFile, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    try {
-      await handle.writeFile(`${randomBytes(KEY_BYTES).toString('base64')}\n`);
-    } finally {
-      await handle.close();
-    }
-    await chmod(keyFile, 0o600);
+    await writeFile(temporary, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    await link(temporary, keyFile);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
       throw new EncryptionConfigError(`cannot create the secrets key file ${keyFile}`, { cause: error });
     }
+  } finally {
+    await rm(temporary, { force: true });
   }
   const info = await stat(keyFile);
   if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
