@@ -130,7 +130,8 @@ const KIND_SOURCE: Record<string, Source> = {
   Pod: 'pods',
 };
 
-function emptyObjects(): KubernetesObjects {
+/** A cluster's Kubernetes objects before any is read: every list empty, no aws-auth. */
+export function emptyObjects(): KubernetesObjects {
   return {
     clusterRoles: [],
     roles: [],
